@@ -1,0 +1,42 @@
+"""Canonical models: what leadsync knows about leads, whatever CRM they come from."""
+
+from connector.models.activity import (
+    BehaviourCategory,
+    BehaviourEvent,
+    Department,
+    Direction,
+    ProcessingStatus,
+    Reaction,
+    ResponseRecord,
+)
+from connector.models.alert import Alert, AlertStatus
+from connector.models.lead import DEFAULT_AGE_BUCKETS, Device, Lead, lead_age_bucket
+from connector.models.lifecycle import FollowUpState, LeadState, Priority, ReasonCode
+from connector.models.quality import DataQualityIssue, Severity
+from connector.models.task import Task
+from connector.models.transition import Transition, TransitionKind
+
+__all__ = [
+    "DEFAULT_AGE_BUCKETS",
+    "Alert",
+    "AlertStatus",
+    "BehaviourCategory",
+    "BehaviourEvent",
+    "DataQualityIssue",
+    "Department",
+    "Device",
+    "Direction",
+    "FollowUpState",
+    "Lead",
+    "LeadState",
+    "Priority",
+    "ProcessingStatus",
+    "Reaction",
+    "ReasonCode",
+    "ResponseRecord",
+    "Severity",
+    "Task",
+    "Transition",
+    "TransitionKind",
+    "lead_age_bucket",
+]

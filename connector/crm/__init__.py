@@ -1,1 +1,32 @@
-"""crm."""
+"""CRM adapters behind one protocol, and the retry policy they share."""
+
+from connector.crm.base import (
+    AdapterLimits,
+    ApiBudget,
+    CrmAdapter,
+    Cursor,
+    FieldInfo,
+    PullRequest,
+    RawPage,
+    RawRecord,
+    RecordCreate,
+    RecordUpdate,
+    WriteResult,
+)
+from connector.crm.retrying import RetryPolicy, call_with_retries
+
+__all__ = [
+    "AdapterLimits",
+    "ApiBudget",
+    "CrmAdapter",
+    "Cursor",
+    "FieldInfo",
+    "PullRequest",
+    "RawPage",
+    "RawRecord",
+    "RecordCreate",
+    "RecordUpdate",
+    "RetryPolicy",
+    "WriteResult",
+    "call_with_retries",
+]

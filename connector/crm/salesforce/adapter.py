@@ -10,9 +10,9 @@ allocation is used (lessons: API budgets).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import requests
 from pydantic import SecretStr
 from simple_salesforce import Salesforce
+from simple_salesforce.bulk2 import Operation, _Bulk2Client
 from simple_salesforce.exceptions import SalesforceError
 
 from connector.crm.base import (
@@ -36,6 +37,7 @@ from connector.crm.base import (
 )
 from connector.crm.retrying import RetryPolicy, call_with_retries
 from connector.crm.salesforce._soql import incremental_query
+from connector.crm.salesforce.bulk import results_from_csv, updates_to_csv, wait_for_job
 from connector.crm.salesforce.errors import RETRYABLE_RECORD_CODES, translate
 from connector.crm.salesforce.paging import iterate_query_pages
 from connector.crm.salesforce.session import build_session, fetch_client_credentials_token
@@ -75,6 +77,8 @@ class SalesforceOptions:
     page_size: int = 2000
     update_batch: int = COLLECTION_LIMIT
     task_key_field: str = "LeadSync_Key__c"
+    bulk_poll_seconds: float = 2.0
+    bulk_max_polls: int = 300
 
 
 def parse_datetime(value: str) -> datetime:
@@ -349,7 +353,11 @@ class SalesforceAdapter:
             body = {
                 "allOrNone": False,
                 "records": [
-                    {"attributes": {"type": u.object_type}, "id": u.record_id, **u.fields}
+                    {
+                        "attributes": {"type": u.object_type},
+                        "id": u.record_id,
+                        **_json_fields(u.fields),
+                    }
                     for u in chunk
                 ],
             }
@@ -377,7 +385,11 @@ class SalesforceAdapter:
                 body = {
                     "allOrNone": False,
                     "records": [
-                        {"attributes": {"type": object_type}, **c.fields, key_field: c.key}
+                        {
+                            "attributes": {"type": object_type},
+                            **_json_fields(c.fields),
+                            key_field: c.key,
+                        }
                         for c in chunk
                     ],
                 }
@@ -392,6 +404,76 @@ class SalesforceAdapter:
                     )
                 )
         return results
+
+    def bulk_update(
+        self,
+        object_type: str,
+        updates: Sequence[RecordUpdate],
+        *,
+        on_job_created: Callable[[str], None],
+    ) -> list[WriteResult] | None:
+        """Update many records of one type through a Bulk API 2.0 ingest job (decision 20).
+
+        Args:
+            object_type: the sObject all ``updates`` belong to (one job per type).
+            updates: at most one update per record id.
+            on_job_created: called with the job id before the upload, so the caller can
+                store it and resume the job after a crash with :meth:`bulk_results`.
+
+        Returns:
+            Per-record results, or None if the job is still running after the polls
+            (resume it later with :meth:`bulk_results`).
+        """
+        job = self._call(
+            f"create bulk job on {object_type}",
+            lambda sf: self._bulk_client(sf, object_type).create_job(Operation.update),
+        )
+        job_id = str(job["id"])
+        on_job_created(job_id)
+        data = updates_to_csv(updates)
+        self._call(
+            f"upload bulk job {job_id}",
+            lambda sf: self._bulk_client(sf, object_type).upload_job_data(job_id, data),
+        )
+        self._call(
+            f"close bulk job {job_id}",
+            lambda sf: self._bulk_client(sf, object_type).close_job(job_id),
+        )
+        return self.bulk_results(object_type, job_id, {u.record_id: u.key for u in updates})
+
+    def bulk_results(
+        self, object_type: str, job_id: str, keys_by_record: dict[str, str]
+    ) -> list[WriteResult] | None:
+        """Wait for a bulk job and read its per-record results; None while it still runs."""
+        state = wait_for_job(
+            lambda: self._call(
+                f"read bulk job {job_id}",
+                lambda sf: self._bulk_client(sf, object_type).get_job(job_id, is_query=False),
+            ),
+            sleep=self._sleep,
+            poll_seconds=self._options.bulk_poll_seconds,
+            max_polls=self._options.bulk_max_polls,
+        )
+        if state.get("state") not in ("JobComplete", "Failed", "Aborted"):
+            return None
+
+        def read(kind: str) -> str:
+            return self._call(
+                f"read bulk job {job_id} {kind}",
+                lambda sf: self._bulk_client(sf, object_type).get_ingest_results(job_id, kind),
+            )
+
+        return results_from_csv(keys_by_record, read("successfulResults"), read("failedResults"))
+
+    @staticmethod
+    def _bulk_client(sf: Salesforce, object_type: str) -> _Bulk2Client:
+        # The SDK's one-shot helpers poll before telling us the job id; its step-by-step
+        # client lets us record the id first (decision 20).
+        headers = {
+            "Content-Type": "application/json",
+            "Authorization": "Bearer " + sf.session_id,
+        }
+        return _Bulk2Client(object_type, sf.bulk2_url, headers, sf.session)
 
     def _collection(
         self,
@@ -437,6 +519,13 @@ def _result(key: str, row: dict[str, Any] | None) -> WriteResult:
         error_message=message,
         is_retryable=code in RETRYABLE_RECORD_CODES,
     )
+
+
+def _json_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        name: value.isoformat() if isinstance(value, datetime | date) else value
+        for name, value in fields.items()
+    }
 
 
 def _advance(cursor: Cursor, records: Sequence[RawRecord]) -> Cursor:

@@ -76,6 +76,9 @@ class RecordCreate:
     fields: Mapping[str, Any]
     parent_id: str | None = None
     known_crm_id: str | None = None
+    #: A replay of a create intent recorded before a crash (decision 18): a CRM without
+    #: an upsert on the key (HubSpot) looks the key up before creating.
+    is_retry: bool = False
 
 
 @dataclass(frozen=True, slots=True)

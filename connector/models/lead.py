@@ -65,6 +65,9 @@ class Lead(CanonicalModel):
     inflow_channel: str | None = Field(default=None, description="D-3 channel code.")
     channel_sub_source: str | None = Field(default=None, description="e.g. Instagram under Social.")
     inflow_medium: str | None = Field(default=None, description="D-4 medium code.")
+    intake_form: str | None = Field(
+        default=None, description="S-2 intake family (LeadForm / Membership / Offline)."
+    )
     campaign_code: str | None = Field(default=None, description="DEPT_TYPE_NAME_YYYYMM.")
     utm_source: str | None = None
     utm_medium: str | None = None

@@ -26,7 +26,7 @@ def test_lead_age_bucket_d1_boundaries(created: str, as_of: str, bucket: str) ->
 
 def test_lead_rejects_naive_datetime() -> None:
     with pytest.raises(ValidationError, match="timezone-aware"):
-        Lead(lead_id="00Q1", created_at=datetime(2025, 4, 1))  # noqa: DTZ001
+        Lead(lead_id="00Q1", created_at=datetime(2025, 4, 1))
 
 
 def test_lead_missing_consent_counts_as_no() -> None:

@@ -1,0 +1,100 @@
+"""``leadsync sync`` and ``leadsync sweep``: one pipeline cycle, or the time-driven rules.
+
+To plug in the pipeline, replace the bodies of :func:`run_sync` and :func:`run_sweep`
+(they return the run summary of interfaces.md and its exit code); the commands
+around them stay as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+
+from connector.cli.context import CommandContext, begin, not_available
+from connector.cli.options import (
+    AsOfOption,
+    CrmOption,
+    DryRunOption,
+    JsonOption,
+    ProjectDirOption,
+    parse_as_of,
+    parse_crm,
+)
+from connector.cli.output import emit_json, handles_errors, say
+
+
+@dataclass(frozen=True)
+class SyncRequest:
+    """What ``sync`` / ``sweep`` were asked to do."""
+
+    crm: str | None
+    as_of: datetime | None
+    dry_run: bool
+    full: bool = False
+
+
+def run_sync(context: CommandContext, request: SyncRequest) -> tuple[dict[str, Any], int]:
+    """One cycle: pull -> map -> store -> evaluate -> push. Returns (summary, exit code)."""
+    del request
+    not_available(context.command, "the sync pipeline (connector.pipeline) is not built yet")
+
+
+def run_sweep(context: CommandContext, request: SyncRequest) -> tuple[dict[str, Any], int]:
+    """Time-driven rules for due leads (``next_review_at <= now``), then push."""
+    del request
+    not_available(context.command, "the sweep (connector.pipeline) is not built yet")
+
+
+def _finish(context: CommandContext, summary: dict[str, Any], code: int) -> None:
+    if context.as_json:
+        emit_json(summary)
+    else:
+        say(f"{summary.get('command')} {summary.get('crm', '')}: {summary.get('status')}")
+    if code:
+        raise typer.Exit(code)
+
+
+@handles_errors
+def sync_command(
+    crm: CrmOption = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Re-read everything and mark records missing in the CRM.")
+    ] = False,
+    dry_run: DryRunOption = False,
+    as_of: AsOfOption = None,
+    project_dir: ProjectDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run one cycle: pull changed leads and activities, run the playbook, push the results.
+
+    Exit 0 when done, 1 when records were parked or work was deferred (API budget).
+    """
+    context = begin("sync", project_dir, as_json=as_json)
+    request = SyncRequest(parse_crm(crm), parse_as_of(as_of), dry_run, full)
+    _finish(context, *run_sync(context, request))
+
+
+@handles_errors
+def sweep_command(
+    crm: CrmOption = None,
+    dry_run: DryRunOption = False,
+    as_of: AsOfOption = None,
+    project_dir: ProjectDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Apply the time-driven rules (windows, confirmations, reminders) to due leads, then push."""
+    context = begin("sweep", project_dir, as_json=as_json)
+    request = SyncRequest(parse_crm(crm), parse_as_of(as_of), dry_run)
+    _finish(context, *run_sweep(context, request))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``sync`` and ``sweep`` to ``app``."""
+    app.command("sync")(sync_command)
+    app.command("sweep")(sweep_command)
+
+
+__all__ = ["SyncRequest", "register", "run_sweep", "run_sync", "sweep_command", "sync_command"]

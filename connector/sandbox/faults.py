@@ -14,7 +14,8 @@ Public API (small on purpose, reused by both emulators):
 
 * :class:`FaultSpec` -- ``FaultSpec.parse(text)`` -> frozen spec; ``str(spec)`` round-trips.
 * :class:`FaultInjector` -- ``pick()`` -> kind or None per call; ``count(kind)`` once the fault
-  was applied; ``pick_index(n)`` chooses the victim record of a batch; ``injected`` counter.
+  was applied; ``pick_index(n)`` chooses the victim record of a batch; ``counts()`` /
+  ``reset_counts()`` read and clear the applied-fault counter.
 * :class:`CallStats` -- ``record(label, status)``, ``snapshot()`` -> the ``/__sandbox/stats``
   body, ``reset()``.
 """
@@ -135,6 +136,11 @@ class FaultInjector:
         """Record that a picked fault was actually applied."""
         with self._lock:
             self.injected[kind] += 1
+
+    def reset_counts(self) -> None:
+        """Set the applied-fault counter back to zero."""
+        with self._lock:
+            self.injected.clear()
 
     def counts(self) -> dict[str, int]:
         """A copy of the applied-fault counter."""

@@ -9,20 +9,41 @@ from typing import Annotated
 
 import typer
 
-from connector.cli.context import CommandContext, begin, not_available
+from connector.cli.context import CommandContext, begin
 from connector.cli.options import JsonOption, ProjectDirOption
-from connector.cli.output import handles_errors
+from connector.cli.output import emit_json, handles_errors, note, say
 from connector.errors import UsageError
 
 
 def run_demo(context: CommandContext, *, crm: str, leads: int) -> int:
     """Run the tour and print what it did. Returns the exit code."""
-    del crm, leads
-    not_available(
-        context.command,
-        "the tour needs the sandbox and the sync pipeline, which are not built yet",
-        hint="try `leadsync init demo-project && leadsync doctor --project-dir demo-project`",
+    from connector.cli.sync import describe_run
+    from connector.pipeline.demo import run_demo as tour
+    from connector.pipeline.explain import explanation_text
+
+    result = tour(crm, leads, progress=note)
+    if context.as_json:
+        emit_json(result.as_json())
+        return 0
+    say(f"leadsync demo: {leads} synthetic leads in a local {crm} sandbox", style="bold")
+    say(f"(a throw-away project was written to {result.project_dir})")
+    if result.provisioned:
+        say(f"doctor --fix created {len(result.provisioned)} HubSpot properties")
+    for label, summary in result.steps:
+        say(f"\n{label}", style="bold")
+        say("  " + describe_run(summary.model_dump(mode="json")))
+    say("\nleads by lifecycle state now", style="bold")
+    for cid, counts in result.states.items():
+        ordered = ", ".join(f"{state} {n}" for state, n in sorted(counts.items()))
+        say(f"  {cid}: {ordered}")
+    if result.explained:
+        say("\nwhy one lead is where it is (leadsync explain)", style="bold")
+        say(explanation_text(result.explained))
+    say(
+        "\nnext: `leadsync init my-project`, point it at your org (README), "
+        "`leadsync doctor`, `leadsync sync`"
     )
+    return 0
 
 
 @handles_errors

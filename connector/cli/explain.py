@@ -9,15 +9,19 @@ from typing import Annotated, Any
 
 import typer
 
-from connector.cli.context import CommandContext, begin, not_available
+from connector.cli.context import CommandContext, begin
 from connector.cli.options import CrmOption, JsonOption, ProjectDirOption, parse_crm
 from connector.cli.output import emit_json, handles_errors, say
 
 
 def explain_lead(context: CommandContext, lead_id: str, crm: str | None) -> dict[str, Any]:
     """The stored decision of one lead, with the rules that fired (style 8)."""
-    del lead_id, crm
-    not_available(context.command, "explanations need the engine and the store")
+    from connector.pipeline.explain import explain_lead as explain
+    from connector.pipeline.explain import explanation_text
+
+    del crm  # a lead id names one record; the store knows its connection
+    data = explain(context.project(), lead_id)
+    return {**data, "text": explanation_text(data)}
 
 
 @handles_errors
@@ -33,6 +37,7 @@ def explain_command(
     context = begin("explain", project_dir, as_json=as_json)
     explanation = explain_lead(context, lead_id, parse_crm(crm))
     if as_json:
+        explanation.pop("text", None)
         emit_json({"command": "explain", **explanation})
     else:
         say(str(explanation.get("text", explanation)))

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from connector.cli.context import CommandContext, begin, not_available
+from connector.cli.context import CommandContext, begin
 from connector.cli.options import JsonOption, ProjectDirOption, parse_crm
-from connector.cli.output import handles_errors
+from connector.cli.output import emit_json, handles_errors, note, say
 from connector.errors import UsageError
 
 
@@ -31,8 +31,32 @@ class SandboxRequest:
 
 def serve_sandbox(context: CommandContext, request: SandboxRequest) -> int:
     """Serve the emulator on 127.0.0.1 until Ctrl-C. Returns the exit code."""
-    del request
-    not_available(context.command, "the CRM emulators (connector.sandbox) are not built yet")
+    if request.crm == "salesforce":
+        from connector.sandbox.salesforce import serve_forever
+    else:
+        from connector.sandbox.hubspot import serve_forever  # type: ignore[assignment]
+
+    def ready(sandbox: Any) -> None:
+        info = {"crm": request.crm, "base_url": sandbox.base_url, "leads": request.leads}
+        if request.env_file:
+            info["env_file"] = str(request.env_file)
+        if context.as_json:
+            emit_json({"command": "sandbox serve", **info})
+        else:
+            say(f"{request.crm} sandbox on {sandbox.base_url} with {request.leads} leads")
+            if request.env_file:
+                say(f"settings written to {request.env_file} (point a project at it)")
+            note("Ctrl-C stops it")
+
+    serve_forever(
+        request.port,
+        request.leads,
+        request.seed,
+        request.faults,
+        request.env_file,
+        on_ready=ready,
+    )
+    return 0
 
 
 @handles_errors

@@ -36,23 +36,58 @@ class SyncRequest:
     full: bool = False
 
 
+def _run(
+    context: CommandContext, command: str, request: SyncRequest
+) -> tuple[dict[str, Any], int]:
+    from connector.pipeline import run_command
+
+    if request.dry_run:
+        not_available(
+            f"{command} --dry-run",
+            "a dry run needs the what-if machinery; use `leadsync whatif` or shadow mode "
+            "(mode: shadow in config/connections.yaml) to see decisions without writing",
+        )
+    summaries = run_command(
+        context.project(), command, crm=request.crm, as_of=request.as_of, full=request.full
+    )
+    code = max(s.exit_code for s in summaries)
+    if len(summaries) == 1:
+        return summaries[0].model_dump(mode="json"), code
+    return {"command": command, "runs": [s.model_dump(mode="json") for s in summaries]}, code
+
+
 def run_sync(context: CommandContext, request: SyncRequest) -> tuple[dict[str, Any], int]:
     """One cycle: pull -> map -> store -> evaluate -> push. Returns (summary, exit code)."""
-    del request
-    not_available(context.command, "the sync pipeline (connector.pipeline) is not built yet")
+    return _run(context, "sync", request)
 
 
 def run_sweep(context: CommandContext, request: SyncRequest) -> tuple[dict[str, Any], int]:
     """Time-driven rules for due leads (``next_review_at <= now``), then push."""
-    del request
-    not_available(context.command, "the sweep (connector.pipeline) is not built yet")
+    return _run(context, "sweep", request)
+
+
+def describe_run(run: dict[str, Any]) -> str:
+    pulled, pushed = run.get("pulled", {}), run.get("pushed", {})
+    text = (
+        f"{run.get('command')} {run.get('crm', '')}: {run.get('status')} - "
+        f"pulled {pulled.get('leads', 0)} leads, {pulled.get('activities', 0)} activities; "
+        f"{run.get('data_quality_issues', 0)} data-quality issues; "
+        f"evaluated {run.get('evaluated', 0)}, {run.get('transitions', 0)} transitions; "
+        f"pushed {pushed.get('updates', 0)} updates, {pushed.get('tasks', 0)} tasks, "
+        f"{pushed.get('alerts', 0)} alerts ({pushed.get('parked', 0)} parked); "
+        f"{run.get('api_calls', 0)} API calls"
+    )
+    if run.get("message"):
+        text += f"\n  {run['message']}"
+    return text
 
 
 def _finish(context: CommandContext, summary: dict[str, Any], code: int) -> None:
     if context.as_json:
         emit_json(summary)
     else:
-        say(f"{summary.get('command')} {summary.get('crm', '')}: {summary.get('status')}")
+        for run in summary.get("runs", [summary]):
+            say(describe_run(run))
     if code:
         raise typer.Exit(code)
 
@@ -97,4 +132,5 @@ def register(app: typer.Typer) -> None:
     app.command("sweep")(sweep_command)
 
 
-__all__ = ["SyncRequest", "register", "run_sweep", "run_sync", "sweep_command", "sync_command"]
+__all__ = ["SyncRequest",
+    "describe_run", "register", "run_sweep", "run_sync", "sweep_command", "sync_command"]

@@ -23,6 +23,8 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    TypeAdapter,
+    ValidationError,
 )
 
 from connector.config.loader import Finding, load_model, load_model_text
@@ -42,9 +44,16 @@ def _parse_duration(value: Any) -> timedelta:
         match = _DURATION.match(value)
         if match:
             return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+        if value.startswith("P"):  # ISO 8601, as pydantic dumps a timedelta
+            try:
+                return _ISO_DURATION.validate_python(value)
+            except ValidationError:
+                pass
     msg = f"expected a duration like 30m, 24h, 3d or 1w, got {value!r}"
     raise ValueError(msg)
 
+
+_ISO_DURATION: TypeAdapter[timedelta] = TypeAdapter(timedelta)
 
 Duration = Annotated[timedelta, BeforeValidator(_parse_duration)]
 
@@ -428,7 +437,7 @@ class FlappingPolicy(_Strict):
 class AlertsPolicy(_Strict):
     """A-3 rules, flapping, and the staff who receive alerts."""
 
-    staff: dict[StaffRole, str] = Field(default_factory=dict)
+    staff: dict[StaffRole, str | None] = Field(default_factory=dict)
     rules: list[AlertRule]
     flapping: FlappingPolicy
 

@@ -97,6 +97,9 @@ def redactor() -> Redactor:
     return _REDACTOR
 
 
+_QUIET_LIBRARIES = ("alembic", "urllib3", "simple_salesforce", "hubspot")
+
+
 def configure_logging(
     *, level: str | int = "INFO", stream: TextIO | None = None, verbose: bool = False
 ) -> logging.Handler:
@@ -127,6 +130,9 @@ def configure_logging(
     handler.addFilter(RedactingFilter(_REDACTOR))
     root.addHandler(handler)
     root.setLevel(level if isinstance(level, int) else level.upper())
+    # Library chatter (migration plugins, connection pools) is noise to an operator.
+    for name in _QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.WARNING)
     return handler
 
 

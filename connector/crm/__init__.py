@@ -11,6 +11,7 @@ from connector.crm.base import (
     RawRecord,
     RecordCreate,
     RecordUpdate,
+    TaskSpec,
     WriteResult,
 )
 from connector.crm.retrying import RetryPolicy, call_with_retries
@@ -27,6 +28,7 @@ __all__ = [
     "RecordCreate",
     "RecordUpdate",
     "RetryPolicy",
+    "TaskSpec",
     "WriteResult",
     "call_with_retries",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, Protocol, runtime_checkable
 
 
@@ -79,6 +79,18 @@ class RecordCreate:
     #: A replay of a create intent recorded before a crash (decision 18): a CRM without
     #: an upsert on the key (HubSpot) looks the key up before creating.
     is_retry: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSpec:
+    """A follow-up task in CRM-neutral words; each adapter renders it as its task fields."""
+
+    lead_id: str
+    owner_id: str | None
+    due_at: datetime
+    priority: str
+    subject: str
+    description: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +185,10 @@ class CrmAdapter(Protocol):
         """Calls this adapter made since it was built (for the run summary)."""
         ...
 
+    def task_fields(self, task: TaskSpec, *, timezone: tzinfo) -> dict[str, Any]:
+        """The CRM fields of a follow-up task (due dates in the connection's time zone)."""
+        ...
+
 
 __all__ = [
     "AdapterLimits",
@@ -185,5 +201,6 @@ __all__ = [
     "RawRecord",
     "RecordCreate",
     "RecordUpdate",
+    "TaskSpec",
     "WriteResult",
 ]

@@ -64,7 +64,12 @@ class Decision(CanonicalModel):
     alerts: tuple[Alert, ...] = Field(default=(), description="Sent and suppressed (decision 7).")
     flag_notifications: tuple[Alert, ...] = ()
     next_action: StepRequest | None = None
-    touches_requested: tuple[StepRequest, ...] = ()
+    touches_requested: tuple[StepRequest, ...] = Field(
+        default=(), description="Customer steps due now (the next action is the first)."
+    )
+    upcoming_steps: tuple[StepRequest, ...] = Field(
+        default=(), description="The next future step of each running cadence."
+    )
     confirmation: PendingConfirmation | None = None
     confirmation_answer: str | None = None
     quality_review: bool = False

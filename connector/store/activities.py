@@ -47,6 +47,19 @@ def _bodies_for_leads(
         yield from repo._conn.execute(query)
 
 
+def _changed_leads(
+    repo: Repository, table: Table, key: str, rows: dict[str, dict[str, Any]]
+) -> set[str]:
+    """Lead ids of rows that are new or whose body differs from the stored one."""
+    stored: dict[str, Any] = {}
+    for part in chunks(sorted(rows)):
+        query = select(table.c[key], table.c.body).where(
+            table.c.connection_id == repo.connection_id, table.c[key].in_(part)
+        )
+        stored.update((str(k), body) for k, body in repo._conn.execute(query))
+    return {row["lead_id"] for k, row in rows.items() if stored.get(k) != row["body"]}
+
+
 class ResponseRecordRepository(Repository):
     """D-5 response records of one connection."""
 
@@ -65,6 +78,15 @@ class ResponseRecordRepository(Repository):
             for r in batch
         }
         return _upsert(self, response_records, "record_id", list(rows.values()))
+
+    def upsert_changed(self, batch: Sequence[ResponseRecord]) -> set[str]:
+        """Upsert a batch; returns the lead ids whose records are new or changed."""
+        bodies = {
+            r.record_id: {"lead_id": r.lead_id, "body": r.model_dump(mode="json")} for r in batch
+        }
+        changed = _changed_leads(self, response_records, "record_id", bodies)
+        self.upsert(batch)
+        return changed
 
     def for_leads(
         self, lead_ids: Iterable[str], *, since: datetime | None = None
@@ -108,6 +130,19 @@ class BehaviourEventRepository(Repository):
             for e in batch
         }
         return _upsert(self, behaviour_events, "event_id", list(rows.values()))
+
+    def upsert_changed(self, batch: Sequence[BehaviourEvent]) -> set[str]:
+        """Upsert a batch; returns the lead ids whose events are new or changed.
+
+        A re-pull of the same event (our own write echoing back, decision 19) is
+        not a change, so its lead is not evaluated again.
+        """
+        bodies = {
+            e.event_id: {"lead_id": e.lead_id, "body": e.model_dump(mode="json")} for e in batch
+        }
+        changed = _changed_leads(self, behaviour_events, "event_id", bodies)
+        self.upsert(batch)
+        return changed
 
     def for_leads(
         self, lead_ids: Iterable[str], *, since: datetime | None = None

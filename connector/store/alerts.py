@@ -6,7 +6,8 @@ the index ``(connection_id, rule_id, lead_id, recipient, at)`` serves exactly th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -14,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from connector.store._dialect import insert_for, insert_returning_count
+from connector.store._dialect import chunks, insert_for, insert_returning_count
 from connector.store._repository import Repository
 from connector.store.schema import alert_log
 
@@ -113,6 +114,21 @@ class AlertLogRepository(Repository):
         )
         value: datetime | None = self._conn.execute(query).scalar_one()
         return value
+
+    def for_leads(
+        self, lead_ids: Iterable[str], *, since: datetime | None = None
+    ) -> dict[str, list[AlertLogEntry]]:
+        """The alert logs of many leads in one query per chunk, oldest first."""
+        found: dict[str, list[AlertLogEntry]] = defaultdict(list)
+        for part in chunks(sorted(set(lead_ids))):
+            query = select(alert_log).where(
+                alert_log.c.connection_id == self._cid, alert_log.c.lead_id.in_(part)
+            )
+            if since is not None:
+                query = query.where(alert_log.c.at >= since)
+            for row in self._conn.execute(query.order_by(alert_log.c.at)):
+                found[row.lead_id].append(_entry(row))
+        return dict(found)
 
     def for_lead(self, lead_id: str, *, since: datetime | None = None) -> list[AlertLogEntry]:
         """A lead's alert log, oldest first."""

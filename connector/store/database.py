@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.pool import StaticPool
@@ -25,6 +25,7 @@ from connector.store import migrate
 from connector.store._dialect import IMMEDIATE, SUPPORTED_DIALECTS
 from connector.store.lead_state import iter_due_leads
 from connector.store.locks import ConnectionLock, lock_for
+from connector.store.schema import leads
 from connector.store.unit import StoreTx
 
 log = logging.getLogger(__name__)
@@ -197,6 +198,14 @@ class Store:
         read transaction stays open while the caller writes its results.
         """
         return iter_due_leads(self.engine, connection_id, now, chunk=chunk)
+
+    def connections_of_lead(self, lead_id: str) -> list[str]:
+        """The connection ids that hold a lead with this CRM id (for ``explain``)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(leads.c.connection_id).where(leads.c.lead_id == lead_id)
+            )
+            return sorted(str(row[0]) for row in rows)
 
     def lock(self, connection_id: str, *, ttl: timedelta = DEFAULT_LOCK_TTL) -> ConnectionLock:
         """The worker lock of ``connection_id`` (not yet acquired; use ``with`` or ``acquire``)."""

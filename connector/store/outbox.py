@@ -212,7 +212,10 @@ class OutboxRepository(Repository):
             .where(
                 outbox.c.connection_id == self._cid,
                 outbox.c.id == bindparam("oid"),
-                outbox.c.status.in_([OutboxStatus.IN_FLIGHT.value, OutboxStatus.PENDING.value]),
+                or_(
+                    outbox.c.status == OutboxStatus.IN_FLIGHT.value,
+                    outbox.c.status == OutboxStatus.PENDING.value,
+                ),
             )
             .values(
                 status=OutboxStatus.DONE.value,
@@ -251,7 +254,10 @@ class OutboxRepository(Repository):
             query = select(outbox.c.id, outbox.c.attempts).where(
                 outbox.c.connection_id == self._cid,
                 outbox.c.id.in_(part),
-                outbox.c.status.in_([OutboxStatus.IN_FLIGHT.value, OutboxStatus.PENDING.value]),
+                or_(
+                    outbox.c.status == OutboxStatus.IN_FLIGHT.value,
+                    outbox.c.status == OutboxStatus.PENDING.value,
+                ),
             )
             attempts.update((int(i), int(a)) for i, a in self._conn.execute(query))
         now = self._clock()

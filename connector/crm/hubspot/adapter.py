@@ -17,7 +17,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,6 +33,7 @@ from connector.crm.base import (
     RawRecord,
     RecordCreate,
     RecordUpdate,
+    TaskSpec,
     WriteResult,
 )
 from connector.crm.hubspot._values import as_list, epoch_ms, parse_stamp, to_properties
@@ -467,6 +468,25 @@ class HubSpotAdapter:
         if self._usage is None:
             self._read_rate_headers()
         return self._usage or ApiBudget(used=0, total=0)
+
+    #: HubSpot contacts stay writable after they become customers.
+    writes_converted_leads = True
+
+    @staticmethod
+    def task_fields(task: TaskSpec, *, timezone: tzinfo) -> dict[str, Any]:
+        """A follow-up task as task properties (``hs_timestamp`` is the due time)."""
+        del timezone  # HubSpot shows hs_timestamp in each user's own time zone.
+        fields: dict[str, Any] = {
+            "hs_task_subject": task.subject[:255],
+            "hs_task_body": task.description,
+            "hs_task_priority": task.priority,
+            "hs_task_status": "NOT_STARTED",
+            "hs_task_type": "TODO",
+            "hs_timestamp": str(int(task.due_at.timestamp() * 1000)),
+        }
+        if task.owner_id:
+            fields["hubspot_owner_id"] = task.owner_id
+        return fields
 
     def api_calls(self) -> int:
         """Calls made through this adapter, retries included."""

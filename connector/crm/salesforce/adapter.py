@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -33,6 +33,7 @@ from connector.crm.base import (
     RawRecord,
     RecordCreate,
     RecordUpdate,
+    TaskSpec,
     WriteResult,
 )
 from connector.crm.retrying import RetryPolicy, call_with_retries
@@ -344,6 +345,34 @@ class SalesforceAdapter:
         return self._calls
 
     # -- writing ------------------------------------------------------------------------
+
+    #: Decision 11: a converted Salesforce lead is frozen; leadsync never writes to it.
+    writes_converted_leads = False
+
+    @staticmethod
+    def task_fields(
+        task: TaskSpec,
+        *,
+        timezone: tzinfo,
+    ) -> dict[str, Any]:
+        """A follow-up task as Task fields (interfaces.md; decision 6 for the SLA clock).
+
+        ``ActivityDate`` gets the business date in the connection's time zone and
+        ``ReminderDateTime`` the exact due time.
+        """
+        fields: dict[str, Any] = {
+            "WhoId": task.lead_id,
+            "Subject": task.subject[:255],
+            "Description": task.description[:32000],
+            "Priority": task.priority,
+            "Status": "Not Started",
+            "ActivityDate": task.due_at.astimezone(timezone).date().isoformat(),
+            "ReminderDateTime": task.due_at.isoformat(),
+            "IsReminderSet": True,
+        }
+        if task.owner_id:
+            fields["OwnerId"] = task.owner_id
+        return fields
 
     def update(self, updates: Sequence[RecordUpdate]) -> list[WriteResult]:
         """Write fields through ``PATCH composite/sobjects``, 200 records a call."""

@@ -1,0 +1,45 @@
+"""One run's working set: the project, the connection, the store, the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from connector.config.mapping import CrmMapping
+from connector.config.project import Project
+from connector.crm.base import CrmAdapter
+from connector.mapping import RecordMapper
+from connector.store import Store
+
+#: Leads evaluated (and written) per transaction.
+EVALUATION_CHUNK = 500
+
+
+@dataclass
+class Cycle:
+    """Everything a pipeline step needs; built once per command run."""
+
+    project: Project
+    crm: str
+    adapter: CrmAdapter
+    store: Store
+    mapping: CrmMapping
+    now: datetime
+    run_id: str
+    connection_id: str
+    timezone: tzinfo
+    is_baseline: bool = False
+    is_shadow: bool = False
+
+    @property
+    def mapper(self) -> RecordMapper:
+        """The mapping applied with this run's ``now``."""
+        return RecordMapper(self.mapping, now=self.now)
+
+    @property
+    def fallback_owner(self) -> str | None:
+        """Decision 11: who gets the tasks of queue-owned leads."""
+        return self.project.connections.crm(self.crm).fallback_owner_id
+
+
+__all__ = ["EVALUATION_CHUNK", "Cycle"]

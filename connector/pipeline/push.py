@@ -1,0 +1,137 @@
+"""Push: outbox batches -> CRM, each row closed only by the CRM's own per-record answer.
+
+Lead updates go first (they carry the next action the CRM's automation sends),
+then tasks and alert tasks. A create's intent is recorded before the call, so a
+replay after a crash is marked as a retry and the adapter looks the key up first
+(decision 18). A failed row is retried on a later run, or parked with the CRM's
+text when retrying cannot help (lessons: never marked synced without an answer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from connector.crm.base import RecordCreate, RecordUpdate, WriteResult
+from connector.pipeline.cycle import Cycle
+from connector.pipeline.outputs import crm_fields
+from connector.pipeline.summary import PushedCounts
+from connector.store import OutboxEntry, OutboxKind, StoreTx
+
+#: A retryable failure is tried again no sooner than this (on a later run).
+RETRY_DELAY = timedelta(minutes=5)
+
+
+def push_outbox(cycle: Cycle) -> PushedCounts:
+    """Send every due outbox row of this connection; returns what happened."""
+    counts = PushedCounts()
+    if cycle.is_shadow:
+        return counts
+    _drain(cycle, OutboxKind.LEAD_UPDATE, cycle.adapter.limits.update_batch, _send_updates, counts)
+    for kind in (OutboxKind.TASK, OutboxKind.ALERT):
+        _drain(cycle, kind, cycle.adapter.limits.create_batch, _send_creates, counts)
+    return counts
+
+
+Sender = Callable[[Cycle, Sequence[OutboxEntry]], list[WriteResult]]
+
+
+def _drain(cycle: Cycle, kind: OutboxKind, size: int, send: Sender, counts: PushedCounts) -> None:
+    while True:
+        with cycle.store.transaction(cycle.connection_id) as tx:
+            batch = tx.outbox.claim(kind, size, now=cycle.now)
+            if batch and kind is not OutboxKind.LEAD_UPDATE:
+                tx.outbox.record_intent([e.id for e in batch if e.intent_at is None])
+        if not batch:
+            return
+        results = send(cycle, batch)
+        with cycle.store.transaction(cycle.connection_id) as tx:
+            _settle(cycle, tx, kind, batch, results, counts)
+
+
+def _send_updates(cycle: Cycle, batch: Sequence[OutboxEntry]) -> list[WriteResult]:
+    updates = [
+        RecordUpdate(
+            key=str(entry.id),
+            object_type=cycle.mapping.leads.object,
+            record_id=str(entry.payload["record_id"]),
+            fields=crm_fields(entry.payload["values"], cycle.mapping),
+        )
+        for entry in batch
+    ]
+    return cycle.adapter.update(updates)
+
+
+def _send_creates(cycle: Cycle, batch: Sequence[OutboxEntry]) -> list[WriteResult]:
+    creates = [
+        RecordCreate(
+            key=entry.idempotency_key,
+            object_type=str(entry.payload["object"]),
+            fields=dict(entry.payload["fields"]),
+            parent_id=entry.payload.get("parent_id"),
+            known_crm_id=entry.crm_id,
+            # The intent was recorded by an earlier attempt that may have reached the CRM.
+            is_retry=entry.intent_at is not None,
+        )
+        for entry in batch
+    ]
+    return cycle.adapter.create(creates)
+
+
+def _settle(
+    cycle: Cycle,
+    tx: StoreTx,
+    kind: OutboxKind,
+    batch: Sequence[OutboxEntry],
+    results: list[WriteResult],
+    counts: PushedCounts,
+) -> None:
+    by_key = {r.key: r for r in results}
+    done: dict[int, str | None] = {}
+    retry: dict[int, str] = {}
+    park: dict[int, str] = {}
+    pushed: dict[str, dict[str, object]] = {}
+    accepted: list[tuple[str, str, datetime]] = []
+    for entry in batch:
+        key = str(entry.id) if kind is OutboxKind.LEAD_UPDATE else entry.idempotency_key
+        result = by_key.get(key)
+        if result is None:
+            retry[entry.id] = "no answer from the CRM for this record"
+            continue
+        if result.success:
+            done[entry.id] = result.crm_id
+            if kind is OutboxKind.LEAD_UPDATE and entry.lead_id:
+                pushed[entry.lead_id] = dict(entry.payload["values"])
+                accepted += [
+                    (entry.lead_id, code, datetime.fromisoformat(at))
+                    for code, at in entry.payload.get("touches", [])
+                ]
+            continue
+        text = f"{result.error_code}: {result.error_message}"
+        if result.is_retryable:
+            retry[entry.id] = text
+        else:
+            park[entry.id] = text
+    if done:
+        tx.outbox.mark_done(done)
+    if pushed:
+        tx.lead_state.record_pushed(pushed)  # type: ignore[arg-type]
+    if accepted:
+        tx.touches.mark_accepted(accepted, cycle.now)
+    if retry:
+        outcome = tx.outbox.mark_failed(retry, retry_at=cycle.now + RETRY_DELAY)
+        counts.failed += len(retry)
+        counts.parked += len(outcome.parked)
+    if park:
+        tx.outbox.park(park)
+        counts.failed += len(park)
+        counts.parked += len(park)
+    if kind is OutboxKind.LEAD_UPDATE:
+        counts.updates += len(done)
+    elif kind is OutboxKind.TASK:
+        counts.tasks += len(done)
+    else:
+        counts.alerts += len(done)
+
+
+__all__ = ["push_outbox"]

@@ -1,0 +1,209 @@
+"""The two pipeline commands: ``sync`` (pull -> evaluate -> push) and ``sweep`` (due leads).
+
+Both take the connection lock (decision 22), refuse a clock that runs backwards
+(interfaces.md ``--as-of``), record the run and its summary in the ``runs``
+table, and map what happened onto the status and exit code of decision 24.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from connector.config.project import Project
+from connector.crm.base import CrmAdapter
+from connector.errors import (
+    BudgetExhaustedError,
+    LeadsyncError,
+    TransientError,
+    UsageError,
+)
+from connector.pipeline.connection import build_adapter
+from connector.pipeline.cycle import Cycle
+from connector.pipeline.evaluation import EvaluationOutcome, evaluate_leads
+from connector.pipeline.pull import pull_changes
+from connector.pipeline.push import push_outbox
+from connector.pipeline.summary import PulledCounts, RunStatus, RunSummary
+from connector.store import RunStatus as StoredStatus
+from connector.store import Store, open_store
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def _system_now() -> datetime:
+    return datetime.now(tz=UTC)
+
+
+def run_command(
+    project: Project,
+    command: str,
+    *,
+    crm: str | None = None,
+    as_of: datetime | None = None,
+    full: bool = False,
+    clock: Clock = _system_now,
+    sleep: Callable[[float], None] = time.sleep,
+    adapter: CrmAdapter | None = None,
+    job_name: str | None = None,
+) -> list[RunSummary]:
+    """Run ``sync`` or ``sweep`` for each enabled CRM (or just ``crm``).
+
+    Returns:
+        one run summary per connection.
+
+    Raises:
+        UsageError: the CRM is not enabled, or ``as_of`` is earlier than a "now" already used.
+        ConnectionFailedError: the CRM cannot be reached or refused the login.
+        LockHeldError: another worker syncs this connection.
+    """
+    crms = [crm] if crm else project.connections.enabled_crms()
+    enabled = project.connections.enabled_crms()
+    for name in crms:
+        if name not in enabled:
+            msg = f"{name} is not enabled in config/connections.yaml"
+            raise UsageError(msg, hint=f"set {name}.enabled: true there, or pick another --crm")
+    store = open_store(project.database_url, project.root)
+    try:
+        return [
+            _run_one(
+                project,
+                store,
+                command,
+                name,
+                as_of=as_of,
+                full=full,
+                clock=clock,
+                adapter=adapter
+                if adapter is not None
+                else build_adapter(project, name, sleep=sleep),
+                job_name=job_name,
+            )
+            for name in crms
+        ]
+    finally:
+        store.close()
+
+
+def _run_one(
+    project: Project,
+    store: Store,
+    command: str,
+    crm: str,
+    *,
+    as_of: datetime | None,
+    full: bool,
+    clock: Clock,
+    adapter: CrmAdapter,
+    job_name: str | None,
+) -> RunSummary:
+    started = clock()
+    now = as_of or started
+    adapter.connect()
+    cid = adapter.connection_id
+    with store.lock(cid) as lock:
+        with store.transaction(cid) as tx:
+            latest = tx.runs.latest_as_of()
+            if latest is not None and now < latest:
+                msg = (
+                    f"--as-of {now.isoformat()} is earlier than {latest.isoformat()}, the latest "
+                    f"'now' already used for {cid}: the clock of a connection never runs backwards"
+                )
+                raise UsageError(msg, hint="use a later --as-of, or --dry-run")
+            tx.runs.abandon_running()
+            # A crash left rows in flight: put them back; their intents mark them as retries.
+            tx.outbox.requeue_in_flight()
+            is_baseline = not tx.lead_state.counts_by_state()
+            run_id = tx.runs.start(command, job_name=job_name, as_of=now, started_at=started)
+        cycle = Cycle(
+            project=project,
+            crm=crm,
+            adapter=adapter,
+            store=store,
+            mapping=project.mappings[crm],
+            now=now,
+            run_id=run_id,
+            connection_id=cid,
+            timezone=project.connections.timezone_of(crm),
+            is_baseline=is_baseline,
+            is_shadow=project.connections.mode.value == "shadow",
+        )
+        summary = RunSummary(command=command, crm=crm, started_at=started, as_of=now)
+        summary = _steps(cycle, command, summary, full=full, refresh=lock.refresh)
+        summary = summary.model_copy(update={"api_calls": adapter.api_calls()})
+        summary = summary.settle(clock())
+        with store.transaction(cid) as tx:
+            tx.runs.finish(
+                run_id,
+                status=StoredStatus(summary.status.value),
+                summary=summary.model_dump(mode="json"),
+                exit_code=summary.exit_code,
+                finished_at=summary.finished_at,
+            )
+    logger.info("%s %s finished: %s", command, crm, summary.status.value, extra={"run_id": run_id})
+    return summary
+
+
+def _steps(
+    cycle: Cycle,
+    command: str,
+    summary: RunSummary,
+    *,
+    full: bool,
+    refresh: Callable[[], None],
+) -> RunSummary:
+    update: dict[str, object] = {}
+    try:
+        if command == "sync":
+            pulled = pull_changes(cycle, full=full)
+            update["pulled"] = PulledCounts(
+                leads=pulled.leads, activities=pulled.activities, deleted=pulled.deleted
+            )
+            update["data_quality_issues"] = pulled.issues
+            refresh()
+            evaluated = evaluate_leads(cycle, pulled.to_evaluate | set(_due(cycle)))
+        else:
+            evaluated = evaluate_leads(cycle, _due(cycle))
+        update["evaluated"] = evaluated.evaluated
+        update["transitions"] = evaluated.transitions
+        refresh()
+        update["pushed"] = push_outbox(cycle)
+        update["deferred"] = bool(evaluated.deferred_tasks)
+        update["message"] = _message(evaluated)
+    except BudgetExhaustedError as error:
+        _requeue(cycle)
+        update["deferred"] = True
+        update["message"] = f"{error} ({error.hint})" if error.hint else str(error)
+    except TransientError as error:
+        _requeue(cycle)
+        update["status"] = RunStatus.FAILED
+        update["message"] = f"stopped: {error}; pending work is retried next run"
+    except LeadsyncError as error:
+        _requeue(cycle)
+        update["status"] = RunStatus.FAILED
+        update["message"] = str(error)
+    return summary.model_copy(update=update)
+
+
+def _due(cycle: Cycle) -> list[str]:
+    due: list[str] = []
+    for chunk in cycle.store.due_leads(cycle.connection_id, cycle.now):
+        due.extend(chunk)
+    return due
+
+
+def _requeue(cycle: Cycle) -> None:
+    with cycle.store.transaction(cycle.connection_id) as tx:
+        tx.outbox.requeue_in_flight()
+
+
+def _message(evaluated: EvaluationOutcome) -> str | None:
+    if evaluated.deferred_tasks:
+        return f"{evaluated.deferred_tasks} tasks over the per-owner daily cap wait for tomorrow"
+    return None
+
+
+__all__ = ["run_command"]

@@ -119,7 +119,7 @@ def _customers_return(project: Any, sandboxes: dict[str, Any], when: datetime) -
                 )
 
 
-def _enable(root: Path, crms: list[str]) -> None:
+def enable_crms(root: Path, crms: list[str]) -> None:
     path = root / "config" / "connections.yaml"
     text = path.read_text(encoding="utf-8")
     for crm in ("salesforce", "hubspot"):
@@ -143,7 +143,7 @@ def run_demo(
     with tempfile.TemporaryDirectory(prefix="leadsync-demo-") as tmp:
         root = keep_dir or Path(tmp) / "project"
         init_project(root)
-        _enable(root, crms)
+        enable_crms(root, crms)
         progress(f"project written to {root}; starting the {' and '.join(crms)} sandbox")
         with _sandboxes(crms, leads, seed, root / ".env") as sandboxes:
             project = load_project(root)
@@ -192,4 +192,4 @@ def _inspect(project: Any) -> tuple[dict[str, dict[str, int]], dict[str, Any] | 
     return states, explained
 
 
-__all__ = ["STEPS", "DemoResult", "run_demo"]
+__all__ = ["STEPS", "DemoResult", "enable_crms", "run_demo"]

@@ -26,6 +26,7 @@ from connector.models import (
     Task,
     TouchRecord,
 )
+from connector.pipeline.conflicts import writable as conflict_free
 from connector.pipeline.cycle import EVALUATION_CHUNK, Cycle
 from connector.pipeline.outputs import changed_values, desired_values, update_key
 from connector.store import AlertLogEntry as StoredAlert
@@ -50,6 +51,7 @@ class EvaluationOutcome:
     alerts: int = 0
     updates: int = 0
     deferred_tasks: int = 0
+    conflicts: int = 0
     states: Counter[str] = field(default_factory=Counter)
 
 
@@ -134,14 +136,20 @@ def _evaluate_chunk(
         transitions += decision.transitions
         previous = states.get(lead.lead_id)
         records.append(_state_record(lead.lead_id, decision, previous))
-        writable = cycle.adapter.writes_converted_leads or not lead.is_converted  # type: ignore[attr-defined]
+        can_write = cycle.adapter.writes_converted_leads or not lead.is_converted  # type: ignore[attr-defined]
         for alert in (*decision.alerts, *decision.flag_notifications):
             logged.append(_stored_alert(alert))
-        if not writable:
+        if not can_write:
             continue
         last = previous.last_pushed if previous else {}
         desired = desired_values(decision, cycle.mapping, timezone=cycle.timezone)
-        changed = changed_values(desired, last)
+        changed, skipped = conflict_free(
+            changed_values(desired, last),
+            last,
+            cycle.project.connections.conflicts,
+            lead_id=lead.lead_id,
+        )
+        outcome.conflicts += len(skipped)
         if changed:
             items.append(
                 OutboxItem(

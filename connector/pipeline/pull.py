@@ -14,6 +14,7 @@ from datetime import datetime
 from connector.config.mapping import ActivitySource
 from connector.crm.base import Cursor, PullRequest, RawRecord
 from connector.models import Direction
+from connector.pipeline.conflicts import observed_edits
 from connector.pipeline.cycle import Cycle
 from connector.store import StoreTx, Watermark
 
@@ -59,6 +60,8 @@ def _lead_fields(cycle: Cycle) -> tuple[str, ...]:
         if source.object == mapping.leads.object:
             names += list(source.property_kinds)
             names += [m.source for m in source.fields.values()]
+    # What leadsync wrote, read back to tell our echo from a person's edit (decision 19).
+    names += [o.field for o in mapping.outputs.values()]
     return tuple(dict.fromkeys(n for n in names if n != mapping.leads.id_field))
 
 
@@ -98,6 +101,7 @@ def _store_lead_page(
 ) -> None:
     mapper = cycle.mapper
     records = list(records)
+    by_id = {r.record_id: r for r in records}
     mapped = [mapper.lead(raw) for raw in records]
     leads = [m.lead for m in mapped if m.lead is not None]
     issues = [i for m in mapped for i in m.issues]
@@ -110,6 +114,14 @@ def _store_lead_page(
     with cycle.store.transaction(cycle.connection_id) as tx:
         result = tx.leads.upsert(leads)
         changed_by_events = tx.events.upsert_changed(events) if events else set()
+        states = tx.lead_state.get_many([r.record_id for r in records])
+        edits = {
+            lead_id: found
+            for lead_id, state in states.items()
+            if (found := observed_edits(by_id[lead_id].fields, state.last_pushed, cycle.mapping))
+        }
+        if edits:
+            tx.lead_state.record_pushed(edits)
         tx.quality.reconcile("lead", [r.record_id for r in records], issues, run_id=cycle.run_id)
         _save_cursor(tx, cycle, cycle.mapping.leads.object, cycle.mapping.leads.cursor, cursor)
     outcome.leads += len(records)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from connector.crm.base import RecordCreate, RecordUpdate, WriteResult
+from connector.pipeline.conflicts import EDIT_PREFIX
 from connector.pipeline.cycle import Cycle
 from connector.pipeline.outputs import crm_fields
 from connector.pipeline.summary import PushedCounts
@@ -27,7 +28,15 @@ def push_outbox(cycle: Cycle) -> PushedCounts:
     counts = PushedCounts()
     if cycle.is_shadow:
         return counts
-    _drain(cycle, OutboxKind.LEAD_UPDATE, cycle.adapter.limits.update_batch, _send_updates, counts)
+    threshold = int(getattr(cycle.project.connections.crm(cycle.crm), "bulk_threshold", 0) or 0)
+    if threshold and hasattr(cycle.adapter, "bulk_update"):
+        # Decision 20: claim a bulk-sized batch; below the threshold it still goes out
+        # through collections (the adapter splits it into calls of 200).
+        _drain(cycle, OutboxKind.LEAD_UPDATE, threshold, _send_updates_or_bulk, counts)
+    else:
+        _drain(
+            cycle, OutboxKind.LEAD_UPDATE, cycle.adapter.limits.update_batch, _send_updates, counts
+        )
     for kind in (OutboxKind.TASK, OutboxKind.ALERT):
         _drain(cycle, kind, cycle.adapter.limits.create_batch, _send_creates, counts)
     return counts
@@ -49,8 +58,8 @@ def _drain(cycle: Cycle, kind: OutboxKind, size: int, send: Sender, counts: Push
             _settle(cycle, tx, kind, batch, results, counts)
 
 
-def _send_updates(cycle: Cycle, batch: Sequence[OutboxEntry]) -> list[WriteResult]:
-    updates = [
+def _updates(cycle: Cycle, batch: Sequence[OutboxEntry]) -> list[RecordUpdate]:
+    return [
         RecordUpdate(
             key=str(entry.id),
             object_type=cycle.mapping.leads.object,
@@ -59,7 +68,77 @@ def _send_updates(cycle: Cycle, batch: Sequence[OutboxEntry]) -> list[WriteResul
         )
         for entry in batch
     ]
-    return cycle.adapter.update(updates)
+
+
+def _send_updates(cycle: Cycle, batch: Sequence[OutboxEntry]) -> list[WriteResult]:
+    return cycle.adapter.update(_updates(cycle, batch))
+
+
+def _send_updates_or_bulk(cycle: Cycle, batch: Sequence[OutboxEntry]) -> list[WriteResult]:
+    threshold = int(getattr(cycle.project.connections.crm(cycle.crm), "bulk_threshold", 0) or 0)
+    resumable = [e for e in batch if e.bulk_job_id]
+    results: list[WriteResult] = []
+    if resumable:
+        # A crash after the job was created: read that job's results instead of writing twice.
+        for job_id in sorted({str(e.bulk_job_id) for e in resumable}):
+            entries = [e for e in resumable if e.bulk_job_id == job_id]
+            found = cycle.adapter.bulk_results(  # type: ignore[attr-defined]
+                cycle.mapping.leads.object,
+                job_id,
+                {str(e.payload["record_id"]): str(e.id) for e in entries},
+            )
+            results += found or [
+                WriteResult(
+                    key=str(e.id),
+                    success=False,
+                    error_code="BULK_RUNNING",
+                    error_message=f"Bulk job {job_id} still running",
+                    is_retryable=True,
+                )
+                for e in entries
+            ]
+        batch = [e for e in batch if not e.bulk_job_id]
+    if len(batch) < threshold:
+        return results + (_send_updates(cycle, batch) if batch else [])
+    # One update per record in a job; a later row for the same lead waits for the next run.
+    seen: set[str] = set()
+    first: list[OutboxEntry] = []
+    later: list[OutboxEntry] = []
+    for entry in batch:
+        record = str(entry.payload["record_id"])
+        (later if record in seen else first).append(entry)
+        seen.add(record)
+    updates = _updates(cycle, first)
+    ids = [e.id for e in first]
+
+    def remember(job_id: str) -> None:
+        with cycle.store.transaction(cycle.connection_id) as tx:
+            tx.outbox.record_bulk_job(ids, job_id)
+
+    found = cycle.adapter.bulk_update(  # type: ignore[attr-defined]
+        cycle.mapping.leads.object, updates, on_job_created=remember
+    )
+    results += found or [
+        WriteResult(
+            key=u.key,
+            success=False,
+            error_code="BULK_RUNNING",
+            error_message="Bulk job still running; its results are read next run",
+            is_retryable=True,
+        )
+        for u in updates
+    ]
+    results += [
+        WriteResult(
+            key=str(e.id),
+            success=False,
+            error_code="DEFERRED",
+            error_message="a newer update of this lead waits for the previous one",
+            is_retryable=True,
+        )
+        for e in later
+    ]
+    return results
 
 
 def _send_creates(cycle: Cycle, batch: Sequence[OutboxEntry]) -> list[WriteResult]:
@@ -101,7 +180,10 @@ def _settle(
         if result.success:
             done[entry.id] = result.crm_id
             if kind is OutboxKind.LEAD_UPDATE and entry.lead_id:
-                pushed[entry.lead_id] = dict(entry.payload["values"])
+                values = dict(entry.payload["values"])
+                # Our value now stands in the CRM: any person's edit of it is over.
+                values.update({EDIT_PREFIX + m: None for m in entry.payload["values"]})
+                pushed[entry.lead_id] = values
                 accepted += [
                     (entry.lead_id, code, datetime.fromisoformat(at))
                     for code, at in entry.payload.get("touches", [])

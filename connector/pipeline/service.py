@@ -169,6 +169,7 @@ def _steps(
             evaluated = evaluate_leads(cycle, _due(cycle))
         update["evaluated"] = evaluated.evaluated
         update["transitions"] = evaluated.transitions
+        update["conflicts_skipped"] = evaluated.conflicts
         refresh()
         update["pushed"] = push_outbox(cycle)
         update["deferred"] = bool(evaluated.deferred_tasks)

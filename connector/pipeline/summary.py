@@ -56,6 +56,9 @@ class RunSummary(BaseModel):
     transitions: int = 0
     pushed: PushedCounts = Field(default_factory=PushedCounts)
     api_calls: int = 0
+    conflicts_skipped: int = Field(
+        default=0, description="Writes skipped because a person edited the field (decision 19)."
+    )
     deferred: bool = Field(
         default=False, description="Work left for the next run (API budget share reached)."
     )

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from connector.cli.context import CommandContext, begin, not_available
+from connector.cli.context import CommandContext, begin
 from connector.cli.options import (
     AsOfOption,
     CrmOption,
@@ -41,14 +41,13 @@ def _run(
 ) -> tuple[dict[str, Any], int]:
     from connector.pipeline import run_command
 
-    if request.dry_run:
-        not_available(
-            f"{command} --dry-run",
-            "a dry run needs the what-if machinery; use `leadsync whatif` or shadow mode "
-            "(mode: shadow in config/connections.yaml) to see decisions without writing",
-        )
     summaries = run_command(
-        context.project(), command, crm=request.crm, as_of=request.as_of, full=request.full
+        context.project(),
+        command,
+        crm=request.crm,
+        as_of=request.as_of,
+        full=request.full,
+        dry_run=request.dry_run,
     )
     code = max(s.exit_code for s in summaries)
     if len(summaries) == 1:
@@ -77,6 +76,13 @@ def describe_run(run: dict[str, Any]) -> str:
         f"{pushed.get('alerts', 0)} alerts ({pushed.get('parked', 0)} parked); "
         f"{run.get('api_calls', 0)} API calls"
     )
+    would = run.get("would_push")
+    if would:
+        text += (
+            f"\n  nothing written ({'dry run' if run.get('dry_run') else 'shadow mode'}); "
+            f"a live run would push {would.get('updates', 0)} updates, "
+            f"{would.get('tasks', 0)} tasks, {would.get('alerts', 0)} alerts"
+        )
     if run.get("message"):
         text += f"\n  {run['message']}"
     return text

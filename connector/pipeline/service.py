@@ -8,9 +8,14 @@ table, and map what happened onto the status and exit code of decision 24.
 from __future__ import annotations
 
 import logging
+import sqlite3
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from connector.config.project import Project
 from connector.crm.base import CrmAdapter
@@ -25,7 +30,7 @@ from connector.pipeline.cycle import Cycle
 from connector.pipeline.evaluation import EvaluationOutcome, evaluate_leads
 from connector.pipeline.pull import pull_changes
 from connector.pipeline.push import push_outbox
-from connector.pipeline.summary import PulledCounts, RunStatus, RunSummary
+from connector.pipeline.summary import PulledCounts, PushedCounts, RunStatus, RunSummary
 from connector.store import RunStatus as StoredStatus
 from connector.store import Store, open_store
 
@@ -49,8 +54,12 @@ def run_command(
     sleep: Callable[[float], None] = time.sleep,
     adapter: CrmAdapter | None = None,
     job_name: str | None = None,
+    dry_run: bool = False,
 ) -> list[RunSummary]:
     """Run ``sync`` or ``sweep`` for each enabled CRM (or just ``crm``).
+
+    With ``dry_run`` the run works on a throw-away copy of the state store and writes
+    nothing to the CRM; the summary's ``would_push`` says what a real run would write.
 
     Returns:
         one run summary per connection.
@@ -66,6 +75,17 @@ def run_command(
         if name not in enabled:
             msg = f"{name} is not enabled in config/connections.yaml"
             raise UsageError(msg, hint=f"set {name}.enabled: true there, or pick another --crm")
+    if dry_run:
+        return _dry_run(
+            project,
+            command,
+            crms,
+            as_of=as_of,
+            full=full,
+            clock=clock,
+            sleep=sleep,
+            adapter=adapter,
+        )
     store = open_store(project.database_url, project.root)
     try:
         return [
@@ -88,6 +108,53 @@ def run_command(
         store.close()
 
 
+def _dry_run(
+    project: Project,
+    command: str,
+    crms: list[str],
+    *,
+    as_of: datetime | None,
+    full: bool,
+    clock: Clock,
+    sleep: Callable[[float], None],
+    adapter: CrmAdapter | None,
+) -> list[RunSummary]:
+    url = make_url(project.database_url)
+    if url.get_backend_name() != "sqlite" or not url.database:
+        msg = "--dry-run works on a copy of a SQLite state store; this project uses " + str(
+            url.get_backend_name()
+        )
+        raise UsageError(msg, hint="use shadow mode (mode: shadow in config/connections.yaml)")
+    summaries: list[RunSummary] = []
+    with tempfile.TemporaryDirectory(prefix="leadsync-dry-run-") as tmp:
+        copy = Path(tmp) / "state.db"
+        source = Path(url.database)
+        if source.exists():
+            with sqlite3.connect(source) as src, sqlite3.connect(copy) as dst:
+                src.backup(dst)
+        store = open_store(f"sqlite:///{copy}", project.root)
+        try:
+            for name in crms:
+                summary = _run_one(
+                    project,
+                    store,
+                    command,
+                    name,
+                    as_of=as_of,
+                    full=full,
+                    clock=clock,
+                    adapter=adapter
+                    if adapter is not None
+                    else build_adapter(project, name, sleep=sleep),
+                    job_name=None,
+                    dry_run=True,
+                )
+                summaries.append(summary)
+        finally:
+            store.close()
+    return summaries
+
+
 def _run_one(
     project: Project,
     store: Store,
@@ -99,6 +166,7 @@ def _run_one(
     clock: Clock,
     adapter: CrmAdapter,
     job_name: str | None,
+    dry_run: bool = False,
 ) -> RunSummary:
     started = clock()
     now = as_of or started
@@ -107,7 +175,7 @@ def _run_one(
     with store.lock(cid) as lock:
         with store.transaction(cid) as tx:
             latest = tx.runs.latest_as_of()
-            if latest is not None and now < latest:
+            if latest is not None and now < latest and not dry_run:
                 msg = (
                     f"--as-of {now.isoformat()} is earlier than {latest.isoformat()}, the latest "
                     f"'now' already used for {cid}: the clock of a connection never runs backwards"
@@ -129,9 +197,11 @@ def _run_one(
             connection_id=cid,
             timezone=project.connections.timezone_of(crm),
             is_baseline=is_baseline,
-            is_shadow=project.connections.mode.value == "shadow",
+            is_shadow=dry_run or project.connections.mode.value == "shadow",
         )
-        summary = RunSummary(command=command, crm=crm, started_at=started, as_of=now)
+        summary = RunSummary(
+            command=command, crm=crm, started_at=started, as_of=now, dry_run=dry_run
+        )
         summary = _steps(cycle, command, summary, full=full, refresh=lock.refresh)
         summary = summary.model_copy(update={"api_calls": adapter.api_calls()})
         summary = summary.settle(clock())
@@ -171,6 +241,10 @@ def _steps(
         update["transitions"] = evaluated.transitions
         update["conflicts_skipped"] = evaluated.conflicts
         refresh()
+        if cycle.is_shadow:
+            update["would_push"] = PushedCounts(
+                updates=evaluated.updates, tasks=evaluated.tasks, alerts=evaluated.alerts
+            )
         update["pushed"] = push_outbox(cycle)
         update["deferred"] = bool(evaluated.deferred_tasks)
         update["message"] = _message(evaluated)

@@ -55,6 +55,9 @@ class RunSummary(BaseModel):
     evaluated: int = 0
     transitions: int = 0
     pushed: PushedCounts = Field(default_factory=PushedCounts)
+    would_push: PushedCounts | None = Field(
+        default=None, description="Dry run and shadow mode: what a live run would write."
+    )
     api_calls: int = 0
     conflicts_skipped: int = Field(
         default=0, description="Writes skipped because a person edited the field (decision 19)."

@@ -76,3 +76,21 @@ def test_echo_of_our_own_push_is_not_an_edit(tmp_path: Path, sandbox: Salesforce
     [later] = run_command(project, "sweep", as_of=T0 + timedelta(days=40))
     assert later.conflicts_skipped == 0
     assert later.pushed.updates > 0
+
+
+def test_dry_run_writes_nothing_and_says_what_it_would_push(
+    tmp_path: Path, sandbox: SalesforceSandbox
+) -> None:
+    project = _project(tmp_path / "p", sandbox, "crm_wins")
+    before = sandbox.stats()["by_endpoint"]
+    [dry] = run_command(project, "sync", as_of=T0, dry_run=True)
+    after = sandbox.stats()["by_endpoint"]
+    writes = [label for label in after if label.startswith(("PATCH", "POST jobs", "PUT"))]
+    assert writes == [label for label in before if label in writes]
+    assert dry.would_push is not None
+    assert dry.would_push.updates > 0
+    assert dry.pushed.updates == 0
+    assert not any(r.get("LeadSync_Type__c") for r in sandbox.org.records("Lead"))
+    # The real store was not touched either: a live run afterwards is still the baseline.
+    [live] = run_command(project, "sync", as_of=T0)
+    assert live.pushed.updates == dry.would_push.updates

@@ -1,4 +1,6 @@
 PYTHON ?= python3
+CRM ?= both
+LEADS ?= 300
 VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
@@ -17,7 +19,7 @@ $(VENV)/.installed-test: $(BIN)/python pyproject.toml
 	touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed
-	$(BIN)/leadsync demo
+	$(BIN)/leadsync demo --crm $(CRM) --leads $(LEADS)
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check connector tests bench

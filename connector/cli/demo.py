@@ -25,7 +25,8 @@ def run_demo(context: CommandContext, *, crm: str, leads: int) -> int:
     if context.as_json:
         emit_json(result.as_json())
         return 0
-    say(f"leadsync demo: {leads} synthetic leads in a local {crm} sandbox", style="bold")
+    where = "Salesforce and HubSpot sandboxes" if crm == "both" else f"{crm} sandbox"
+    say(f"leadsync demo: {leads} synthetic leads in a local {where}", style="bold")
     say(f"(a throw-away project was written to {result.project_dir})")
     if result.provisioned:
         say(f"doctor --fix created {len(result.provisioned)} HubSpot properties")

@@ -248,7 +248,7 @@ class RecordMapper:
         if raw.is_deleted:
             return MappedActivity(deleted_id=raw.record_id)
         issues = _Issues(raw, self.now)
-        lead_id = _lead_ref(raw.fields.get(source.lead_field))
+        lead_id = lead_ref(raw.fields.get(source.lead_field))
         rule = "L-2" if source.becomes == "behaviour" else "D-5"
         result = MappedActivity()
         if lead_id is None:
@@ -396,7 +396,8 @@ class RecordMapper:
             return None
 
 
-def _lead_ref(value: Any) -> str | None:
+def lead_ref(value: Any) -> str | None:
+    """The lead id an activity's lead field holds (a list for HubSpot associations)."""
     # HubSpot engagements carry their contacts as a list (the adapter's ``_contact_ids``).
     if isinstance(value, list | tuple):
         value = value[0] if value else None
@@ -440,4 +441,5 @@ __all__ = [
     "MappedActivity",
     "MappedLead",
     "RecordMapper",
+    "lead_ref",
 ]

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from connector.config.mapping import ActivitySource
 from connector.crm.base import Cursor, PullRequest, RawRecord
+from connector.mapping import lead_ref
 from connector.models import Direction
 from connector.pipeline.conflicts import observed_edits
 from connector.pipeline.cycle import Cycle
@@ -150,7 +151,7 @@ def _pull_source(cycle: Cycle, source: ActivitySource, outcome: PullOutcome, *, 
     for page in cycle.adapter.pull(request, since):
         records = list(page.records)
         with cycle.store.transaction(cycle.connection_id) as tx:
-            lead_refs = {str(r.fields.get(source.lead_field) or "") for r in records}
+            lead_refs = {ref for r in records if (ref := lead_ref(r.fields.get(source.lead_field)))}
             customers = {
                 lead_id: lead.customer_id for lead_id, lead in tx.leads.get_many(lead_refs).items()
             }

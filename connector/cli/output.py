@@ -7,11 +7,12 @@ pipe even on an error path.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -63,6 +64,21 @@ def say(message: str, *, style: str | None = None) -> None:
 def note(message: str) -> None:
     """A progress or information line on stderr."""
     stderr_console().print(redactor()(message), markup=False, style="dim")
+
+
+@contextlib.contextmanager
+def live_status(*, enabled: bool = True) -> Iterator[Callable[[str], None]]:
+    """A live one-line status on stderr for long work (only on a terminal, never with --json).
+
+    Yields:
+        a function that replaces the status text.
+    """
+    console = stderr_console()
+    if not enabled or not console.is_terminal:
+        yield lambda _message: None
+        return
+    with console.status("starting...") as status:
+        yield lambda message: status.update(redactor()(message))
 
 
 def report_error(error: LeadsyncError) -> None:

@@ -23,7 +23,7 @@ from connector.cli.options import (
     parse_as_of,
     parse_crm,
 )
-from connector.cli.output import emit_json, handles_errors, say
+from connector.cli.output import emit_json, handles_errors, live_status, say
 
 
 @dataclass(frozen=True)
@@ -36,19 +36,20 @@ class SyncRequest:
     full: bool = False
 
 
-def _run(
-    context: CommandContext, command: str, request: SyncRequest
-) -> tuple[dict[str, Any], int]:
+def _run(context: CommandContext, command: str, request: SyncRequest) -> tuple[dict[str, Any], int]:
     from connector.pipeline import run_command
 
-    summaries = run_command(
-        context.project(),
-        command,
-        crm=request.crm,
-        as_of=request.as_of,
-        full=request.full,
-        dry_run=request.dry_run,
-    )
+    project = context.project()
+    with live_status(enabled=not context.as_json) as show:
+        summaries = run_command(
+            project,
+            command,
+            crm=request.crm,
+            as_of=request.as_of,
+            full=request.full,
+            dry_run=request.dry_run,
+            progress=show,
+        )
     code = max(s.exit_code for s in summaries)
     if len(summaries) == 1:
         return summaries[0].model_dump(mode="json"), code
@@ -138,5 +139,12 @@ def register(app: typer.Typer) -> None:
     app.command("sweep")(sweep_command)
 
 
-__all__ = ["SyncRequest",
-    "describe_run", "register", "run_sweep", "run_sync", "sweep_command", "sync_command"]
+__all__ = [
+    "SyncRequest",
+    "describe_run",
+    "register",
+    "run_sweep",
+    "run_sync",
+    "sweep_command",
+    "sync_command",
+]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from connector.config.mapping import CrmMapping
@@ -30,6 +31,8 @@ class Cycle:
     timezone: tzinfo
     is_baseline: bool = False
     is_shadow: bool = False
+    #: Told what the run is doing ("pulled 4000 Lead"); the CLI shows it as a live status.
+    progress: Callable[[str], None] = field(default=lambda _message: None)
 
     @property
     def mapper(self) -> RecordMapper:

@@ -65,9 +65,11 @@ def evaluate_leads(cycle: Cycle, lead_ids: Iterable[str]) -> EvaluationOutcome:
     outcome = EvaluationOutcome()
     policy: Policy = cycle.project.policy
     tasks_today: Counter[str] = Counter()
-    for chunk in _chunks(sorted(set(lead_ids)), EVALUATION_CHUNK):
+    ids = sorted(set(lead_ids))
+    for chunk in _chunks(ids, EVALUATION_CHUNK):
         with cycle.store.transaction(cycle.connection_id) as tx:
             _evaluate_chunk(cycle, tx, chunk, policy, tasks_today, outcome)
+        cycle.progress(f"{cycle.crm}: evaluated {outcome.evaluated} of {len(ids)} leads")
     return outcome
 
 

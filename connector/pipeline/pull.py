@@ -86,6 +86,7 @@ def pull_changes(cycle: Cycle, *, full: bool = False) -> PullOutcome:
         since = None if full else _cursor(tx.watermarks.get(mapping.leads.object))
     for page in cycle.adapter.pull(request, since):
         _store_lead_page(cycle, page.records, page.cursor, same_object, outcome)
+        cycle.progress(f"{cycle.crm}: pulled {outcome.leads} {mapping.leads.object} records")
     for source in mapping.activities:
         if source.object == mapping.leads.object:
             continue
@@ -186,6 +187,7 @@ def _pull_source(cycle: Cycle, source: ActivitySource, outcome: PullOutcome, *, 
         outcome.deleted += len(deleted)
         outcome.issues += len(issues)
         outcome.to_evaluate.update(touched & known)
+        cycle.progress(f"{cycle.crm}: pulled {source.object} ({outcome.activities} activities)")
 
 
 __all__ = ["PullOutcome", "pull_changes"]

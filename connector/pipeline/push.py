@@ -56,6 +56,10 @@ def _drain(cycle: Cycle, kind: OutboxKind, size: int, send: Sender, counts: Push
         results = send(cycle, batch)
         with cycle.store.transaction(cycle.connection_id) as tx:
             _settle(cycle, tx, kind, batch, results, counts)
+        cycle.progress(
+            f"{cycle.crm}: pushed {counts.updates} updates, {counts.tasks} tasks, "
+            f"{counts.alerts} alerts"
+        )
 
 
 def _updates(cycle: Cycle, batch: Sequence[OutboxEntry]) -> list[RecordUpdate]:

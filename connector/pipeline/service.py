@@ -55,6 +55,7 @@ def run_command(
     adapter: CrmAdapter | None = None,
     job_name: str | None = None,
     dry_run: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> list[RunSummary]:
     """Run ``sync`` or ``sweep`` for each enabled CRM (or just ``crm``).
 
@@ -167,6 +168,7 @@ def _run_one(
     adapter: CrmAdapter,
     job_name: str | None,
     dry_run: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> RunSummary:
     started = clock()
     now = as_of or started
@@ -199,6 +201,8 @@ def _run_one(
             is_baseline=is_baseline,
             is_shadow=dry_run or project.connections.mode.value == "shadow",
         )
+        if progress is not None:
+            cycle.progress = progress
         summary = RunSummary(
             command=command, crm=crm, started_at=started, as_of=now, dry_run=dry_run
         )

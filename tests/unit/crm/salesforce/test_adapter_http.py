@@ -254,3 +254,21 @@ def test_adapter_field_names_cannot_inject_soql() -> None:
     )
     with pytest.raises(ConfigError, match="not a Salesforce field"):
         list(_adapter().pull(request, None))
+
+
+@responses.activate
+def test_adapter_scope_value_with_quotes_stays_data() -> None:
+    _token(responses.mock)
+    responses.get(f"{DATA}/queryAll/", json={"totalSize": 0, "done": True, "records": []})
+    hostile = "x' OR Name != '"
+    request = PullRequest(
+        object_type="Lead",
+        fields=("Email",),
+        cursor_field="SystemModstamp",
+        scope={"RecordTypeId": hostile, "LeadSource": ["Web", "a'b"]},
+    )
+    list(_adapter().pull(request, None))
+    soql = responses.calls[1].request.params["q"]
+    assert "RecordTypeId = 'x\\' OR Name != \\''" in soql
+    assert "LeadSource IN ('Web','a\\'b')" in soql
+    assert soql.count(" OR ") == 1  # only the one inside the quoted literal

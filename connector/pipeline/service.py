@@ -12,6 +12,7 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -76,84 +77,83 @@ def run_command(
         if name not in enabled:
             msg = f"{name} is not enabled in config/connections.yaml"
             raise UsageError(msg, hint=f"set {name}.enabled: true there, or pick another --crm")
+    runs = _Runs(
+        project=project,
+        command=command,
+        crms=crms,
+        as_of=as_of,
+        full=full,
+        clock=clock,
+        sleep=sleep,
+        adapter=adapter,
+        job_name=job_name,
+        dry_run=dry_run,
+        progress=progress,
+    )
     if dry_run:
-        return _dry_run(
-            project,
-            command,
-            crms,
-            as_of=as_of,
-            full=full,
-            clock=clock,
-            sleep=sleep,
-            adapter=adapter,
-        )
+        return runs.on_a_copy()
     store = open_store(project.database_url, project.root)
     try:
-        return [
-            _run_one(
-                project,
-                store,
-                command,
-                name,
-                as_of=as_of,
-                full=full,
-                clock=clock,
-                adapter=adapter
-                if adapter is not None
-                else build_adapter(project, name, sleep=sleep),
-                job_name=job_name,
-            )
-            for name in crms
-        ]
+        return runs.on(store)
     finally:
         store.close()
 
 
-def _dry_run(
-    project: Project,
-    command: str,
-    crms: list[str],
-    *,
-    as_of: datetime | None,
-    full: bool,
-    clock: Clock,
-    sleep: Callable[[float], None],
-    adapter: CrmAdapter | None,
-) -> list[RunSummary]:
-    url = make_url(project.database_url)
-    if url.get_backend_name() != "sqlite" or not url.database:
-        msg = "--dry-run works on a copy of a SQLite state store; this project uses " + str(
-            url.get_backend_name()
-        )
-        raise UsageError(msg, hint="use shadow mode (mode: shadow in config/connections.yaml)")
-    summaries: list[RunSummary] = []
-    with tempfile.TemporaryDirectory(prefix="leadsync-dry-run-") as tmp:
-        copy = Path(tmp) / "state.db"
-        source = Path(url.database)
-        if source.exists():
-            with sqlite3.connect(source) as src, sqlite3.connect(copy) as dst:
-                src.backup(dst)
-        store = open_store(f"sqlite:///{copy}", project.root)
-        try:
-            for name in crms:
-                summary = _run_one(
-                    project,
-                    store,
-                    command,
-                    name,
-                    as_of=as_of,
-                    full=full,
-                    clock=clock,
-                    adapter=adapter
-                    if adapter is not None
-                    else build_adapter(project, name, sleep=sleep),
-                    job_name=None,
-                    dry_run=True,
-                )
-                summaries.append(summary)
-        finally:
-            store.close()
-    return summaries
+@dataclass(frozen=True)
+class _Runs:
+    """One command over its connections, against the real store or a throw-away copy."""
+
+    project: Project
+    command: str
+    crms: list[str]
+    as_of: datetime | None
+    full: bool
+    clock: Clock
+    sleep: Callable[[float], None]
+    adapter: CrmAdapter | None
+    job_name: str | None
+    dry_run: bool
+    progress: Callable[[str], None] | None
+
+    def on(self, store: Store) -> list[RunSummary]:
+        return [
+            _run_one(
+                self.project,
+                store,
+                self.command,
+                name,
+                as_of=self.as_of,
+                full=self.full,
+                clock=self.clock,
+                adapter=self.adapter
+                if self.adapter is not None
+                else build_adapter(self.project, name, sleep=self.sleep),
+                job_name=None if self.dry_run else self.job_name,
+                dry_run=self.dry_run,
+                progress=self.progress,
+            )
+            for name in self.crms
+        ]
+
+    def on_a_copy(self) -> list[RunSummary]:
+        url = make_url(self.project.database_url)
+        if url.get_backend_name() != "sqlite" or not url.database:
+            msg = (
+                "--dry-run works on a copy of a SQLite state store; this project uses "
+                f"{url.get_backend_name()}"
+            )
+            raise UsageError(msg, hint="use shadow mode (mode: shadow in config/connections.yaml)")
+        with tempfile.TemporaryDirectory(prefix="leadsync-dry-run-") as tmp:
+            copy = Path(tmp) / "state.db"
+            source = Path(url.database)
+            if source.exists():
+                with sqlite3.connect(source) as src, sqlite3.connect(copy) as dst:
+                    src.backup(dst)
+            store = open_store(f"sqlite:///{copy}", self.project.root)
+            try:
+                return self.on(store)
+            finally:
+                store.close()
 
 
 def _run_one(

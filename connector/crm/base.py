@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, Protocol, runtime_checkable
 
+from connector.errors import BudgetExhaustedError
+
 
 @dataclass(frozen=True, slots=True)
 class RawRecord:
@@ -121,6 +123,21 @@ class ApiBudget:
     def share_used(self) -> float:
         """Fraction of the allocation used (0..1)."""
         return self.used / self.total if self.total else 0.0
+
+    def refuse_beyond(self, share: float, *, action: str) -> None:
+        """Stop before a call once ``share`` of the day's allocation is used (lessons.md).
+
+        Raises:
+            BudgetExhaustedError: the share is reached; the work resumes next run.
+        """
+        if self.total and self.used >= share * self.total:
+            msg = (
+                f"{action} not started: {self.used}/{self.total} API calls used today, "
+                f"the configured share is {share:.0%}"
+            )
+            raise BudgetExhaustedError(
+                msg, hint="the pending work is kept and resumes on the next run"
+            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,7 +49,7 @@ from connector.crm.hubspot.properties import PropertySpec, field_info
 from connector.crm.hubspot.throttle import RollingWindowLimiter
 from connector.crm.hubspot.writes import create_results, update_results, whole_call_failed
 from connector.crm.retrying import RetryPolicy, call_with_retries
-from connector.errors import BudgetExhaustedError, ConfigError, RecordError
+from connector.errors import ConfigError, RecordError
 
 logger = logging.getLogger(__name__)
 
@@ -253,16 +253,9 @@ class HubSpotAdapter:
         self._usage = ApiBudget(used=max(total_n - remaining_n, 0), total=total_n)
 
     def _check_budget(self, action: str) -> None:
-        usage = self._usage
-        if usage is None or not usage.total:
-            return
-        if usage.used >= self._options.budget_share * usage.total:
-            msg = (
-                f"HubSpot {action} ({self.host}) not started: {usage.used}/{usage.total} API "
-                f"calls used today, the configured share is {self._options.budget_share:.0%}"
-            )
-            raise BudgetExhaustedError(
-                msg, hint="the pending work is kept and resumes on the next run"
+        if self._usage is not None:
+            self._usage.refuse_beyond(
+                self._options.budget_share, action=f"HubSpot {action} ({self.host})"
             )
 
     # -- reading -------------------------------------------------------------------------

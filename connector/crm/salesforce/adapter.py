@@ -43,7 +43,6 @@ from connector.crm.salesforce.errors import RETRYABLE_RECORD_CODES, translate
 from connector.crm.salesforce.paging import iterate_query_pages
 from connector.crm.salesforce.session import build_session, fetch_client_credentials_token
 from connector.errors import (
-    BudgetExhaustedError,
     ConfigError,
     ConnectionFailedError,
     RecordError,
@@ -248,17 +247,8 @@ class SalesforceAdapter:
             self._usage = ApiBudget(used=int(usage.used), total=int(usage.total))
 
     def _check_budget(self, action: str) -> None:
-        usage = self._usage
-        if usage is None or not usage.total:
-            return
-        if usage.used >= self._options.budget_share * usage.total:
-            msg = (
-                f"Salesforce {action} not started: {usage.used}/{usage.total} API calls used "
-                f"today, the configured share is {self._options.budget_share:.0%}"
-            )
-            raise BudgetExhaustedError(
-                msg, hint="the pending work is kept and resumes on the next run"
-            )
+        if self._usage is not None:
+            self._usage.refuse_beyond(self._options.budget_share, action=f"Salesforce {action}")
 
     # -- reading ------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ inputs yields the same keys.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from connector.config.policy import AlertRule, Frequency
 from connector.engine.build import build
@@ -164,8 +164,11 @@ def rule_alerts(
                 f"{ctx.lead.lead_id}: {rule.id} ({_what(rule)}) since {trig.at:%Y-%m-%d %H:%M}"
             )
             suppressed = None
-            if rule.frequency != "once" and _capped(ctx, rule.id, who, at, rule.frequency) >= (
-                rule.frequency.count
+            # A-3: a new transition always alerts; the frequency spaces and caps the repeats.
+            if (
+                rule.frequency != "once"
+                and index > 0
+                and _capped(ctx, rule.id, who, at, rule.frequency) >= rule.frequency.count
             ):
                 suppressed = f"cap {rule.frequency.count} per {rule.frequency.per} reached"
             res.alerts.append(
@@ -276,8 +279,3 @@ def flag_notifications(
         )
         for who in staff
     ]
-
-
-def window_start(now: datetime, within: timedelta) -> datetime:
-    """Start of a rolling window ending at ``now``."""
-    return now - within

@@ -121,17 +121,32 @@ def test_a3_hot_flag_alert_daily(mk):
     assert _rule(mk.run(ctx, T0 + 2 * DAY + HOUR), "A-3.hot_flag")
 
 
-def test_a3_cap_reached_returns_suppressed_alert(mk):
-    # Three Warm->Hot alerts already sent to this owner in the rolling week: a new
-    # transition's alert is withheld and returned as suppressed (decision 7).
+def test_a3_new_transition_always_alerts_even_past_the_cap(mk):
+    # "a new transition always alerts"; the frequency governs repeats only.
     at = T0 + 6 * DAY
     log = tuple(
         AlertLogEntry(key=f"k{i}", rule_id="A-3.warm_hot", recipient_id="owner-1", at=T0 + i * DAY)
         for i in range(3)
     )
     [alert] = _rule(mk.run(_warm_to_hot(mk, at, alert_log=log), at + MIN), "A-3.warm_hot")
-    assert alert.status is AlertStatus.SUPPRESSED
-    assert alert.suppressed_reason
+    assert alert.status is AlertStatus.SEND
+
+
+def test_a3_cap_reached_returns_suppressed_repeat(mk):
+    # Three Warm->Hot alerts already sent to this owner in the rolling week (decision 7):
+    # the 56 h repeat of a new episode is withheld and returned as suppressed, not dropped.
+    at = T0 + 6 * DAY
+    ctx, first = mk.step(_warm_to_hot(mk, at), at + MIN)
+    [sent] = _rule(first, "A-3.warm_hot")
+    assert sent.status is AlertStatus.SEND
+    earlier = tuple(
+        AlertLogEntry(key=f"k{i}", rule_id="A-3.warm_hot", recipient_id="owner-1", at=at + i * HOUR)
+        for i in range(1, 3)
+    )
+    ctx = ctx.model_copy(update={"alert_log": (*ctx.alert_log, *earlier)})
+    [repeat] = _rule(mk.run(ctx, at + 56 * HOUR), "A-3.warm_hot")
+    assert repeat.status is AlertStatus.SUPPRESSED
+    assert repeat.suppressed_reason
 
 
 def test_a3_same_inputs_same_alert_keys(mk):

@@ -263,6 +263,36 @@ class Org:
                 system=True,
             )
 
+    def merge_leads(self, master_id: str, loser_id: str) -> None:
+        """Merge ``loser_id`` into ``master_id`` as Salesforce does.
+
+        Related activities move to the surviving lead (their modstamps move, so an
+        incremental pull sees them again) and the loser goes to the recycle bin with
+        ``MasterRecordId`` pointing at the master.
+        """
+        with self.lock:
+            master = self._live("Lead", master_id)["Id"]
+            loser = self._live("Lead", loser_id)["Id"]
+            now = now_ms(self.clock())
+            for sobject, field in (
+                ("Task", "WhoId"),
+                ("Event", "WhoId"),
+                ("CampaignMember", "LeadId"),
+                ("Web_Activity__c", "Lead__c"),
+            ):
+                for record in list(self._records[sobject].values()):
+                    if record.get(field) == loser and not record["IsDeleted"]:
+                        moved = {**record, field: master, "SystemModstamp": now}
+                        self._put(sobject, moved)
+            gone = {
+                **self._records["Lead"][loser],
+                "IsDeleted": True,
+                "MasterRecordId": master,
+                "SystemModstamp": now,
+            }
+            self._put("Lead", gone)
+            self._deleted.append(DeletedEntry("Lead", loser, now))
+
     @contextmanager
     def transaction(self) -> Iterator[Callable[[], None]]:
         """Hold the lock and yield ``rollback()``, which undoes every write made inside."""

@@ -320,6 +320,8 @@ LEAD = _object(
         _text("EmailBouncedReason", 255),
         _readonly("IsConverted", "boolean", nillable=False, default=False),
         _readonly("ConvertedDate", "date"),
+        # Set on the losing lead of a merge; it points at the surviving one.
+        _readonly("MasterRecordId", "reference"),
         FieldDef("Description", "textarea", length=32000),
         FieldDef("RecordTypeId", "reference", length=18, reference_to=("RecordType",)),
         _text("Customer_Id__c", 50),

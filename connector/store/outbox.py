@@ -42,6 +42,10 @@ class OutboxKind(StrEnum):
     ALERT = "alert"
     TOUCH = "touch"
     NOTE = "note"
+    # Staff alert channels besides the CRM task; delivered by connector.alerts,
+    # never claimed by the CRM push.
+    EMAIL = "email"
+    WEBHOOK = "webhook"
 
 
 class OutboxStatus(StrEnum):

@@ -1,0 +1,23 @@
+"""``leadsync doctor`` against the CRM: field checks, API budget, provisioning (``--fix``)."""
+
+from connector.doctor.checks import check_crm, check_crms
+from connector.doctor.fitness import Verdict, judge
+from connector.doctor.fix import SALESFORCE_FIELDS_FILE, fix_hubspot, fix_salesforce
+from connector.doctor.needs import FieldNeed, needs_of, objects_of
+from connector.doctor.report import CrmReport, DoctorRow, FixReport
+
+__all__ = [
+    "SALESFORCE_FIELDS_FILE",
+    "CrmReport",
+    "DoctorRow",
+    "FieldNeed",
+    "FixReport",
+    "Verdict",
+    "check_crm",
+    "check_crms",
+    "fix_hubspot",
+    "fix_salesforce",
+    "judge",
+    "needs_of",
+    "objects_of",
+]

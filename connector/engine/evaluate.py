@@ -103,7 +103,7 @@ class _Evaluation:
         if prev is not None:
             quiet_before = prev.quiet_before
         elif ctx.is_baseline:
-            quiet_before = now - rt.policy.go_live.recent_window
+            quiet_before = (ctx.baseline_at or now) - rt.policy.go_live.recent_window
         else:
             quiet_before = None
         paused = lead.is_paused

@@ -145,7 +145,10 @@ class _Flow:
         conf = self.rt.policy.lifecycle.confirmation
         start = self.now
         if self.quiet_before is not None and due < self.quiet_before:
-            start = self.now + _spread_slot(self.lead.lead_id, conf.go_live_spread_days) * _DAY
+            # Decision 9: spread over the first days after go-live, counted from the
+            # baseline itself so a lead decided a few runs late gets the same slot.
+            go_live = self.quiet_before + self.rt.policy.go_live.recent_window
+            start = go_live + _spread_slot(self.lead.lead_id, conf.go_live_spread_days) * _DAY
         return build(
             PendingConfirmation,
             started_at=start,
@@ -309,6 +312,11 @@ class _Flow:
         state = res.state.value
         if self.now < due:
             res.lines.append(f"L-4: {days} of {win.days} days without activity in {state}")
+            # The last line feeds the CRM's one-line reason: dates, not a day count, so the
+            # reason (and the CRM) changes only when something happens, not every day.
+            res.lines.append(
+                f"L-4: {state} since {anchor:%Y-%m-%d}, {win.days}-day window to {due:%Y-%m-%d}"
+            )
             res.review.append(due)
             return
         detail = f"{days} days without activity (window {win.days} d)"

@@ -192,6 +192,8 @@ class RecordMapper:
         ):
             values["converted_at"] = None
         values["crm_modstamp"] = values.get("crm_modstamp") or raw.modstamp
+        # A CRM may say "deleted" only through the read (HubSpot archived list), not a field.
+        values["is_deleted"] = bool(values.get("is_deleted")) or raw.is_deleted
         attributes: dict[str, Any] = {}
         for name, field_map in self.mapping.attributes.items():
             value = self._value(raw.fields, name, field_map, issues, "D-1")

@@ -116,4 +116,9 @@ class LeadContext(CanonicalModel):
     is_baseline: bool = Field(
         default=False, description="Decision 9: first sync of the connection."
     )
+    baseline_at: AwareDatetime | None = Field(
+        default=None,
+        description="Decision 9: the 'now' of the connection's first sync; the go-live window "
+        "and the spread of confirmations count from it, however late a lead is decided.",
+    )
     owner_tasks_today: int = Field(default=0, ge=0, description="Decision 9: for the daily cap.")

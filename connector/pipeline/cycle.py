@@ -30,6 +30,7 @@ class Cycle:
     connection_id: str
     timezone: tzinfo
     is_baseline: bool = False
+    baseline_at: datetime | None = None
     is_shadow: bool = False
     #: Told what the run is doing ("pulled 4000 Lead"); the CLI shows it as a live status.
     progress: Callable[[str], None] = field(default=lambda _message: None)

@@ -110,6 +110,7 @@ def _contexts(cycle: Cycle, tx: StoreTx, chunk: Sequence[str]) -> list[tuple[Lea
                 for a in alerts.get(lead_id, ())
             ),
             is_baseline=cycle.is_baseline and snapshot is None,
+            baseline_at=cycle.baseline_at,
         )
         out.append((lead, context))
     return out
@@ -190,6 +191,7 @@ def _evaluate_chunk(
             )
     outcome.transitions += tx.transitions.append(transitions, run_id=cycle.run_id)
     tx.lead_state.upsert(records)
+    tx.leads.clear_pending(chunk)
     if items and not cycle.is_shadow:
         tx.outbox.enqueue(items)
     if touches:

@@ -116,6 +116,8 @@ def _store_lead_page(
     with cycle.store.transaction(cycle.connection_id) as tx:
         result = tx.leads.upsert(leads)
         changed_by_events = tx.events.upsert_changed(events) if events else set()
+        if changed_by_events:
+            tx.leads.mark_pending(changed_by_events)
         states = tx.lead_state.get_many([r.record_id for r in records])
         edits = {
             lead_id: found
@@ -178,6 +180,8 @@ def _pull_source(cycle: Cycle, source: ActivitySource, outcome: PullOutcome, *, 
                         inbound[event.lead_id] = event.occurred_at
             if inbound:
                 tx.touches.answer(inbound)
+            if touched & set(customers):
+                tx.leads.mark_pending(touched & set(customers))
             tx.quality.reconcile(
                 source.becomes, [r.record_id for r in records], issues, run_id=cycle.run_id
             )

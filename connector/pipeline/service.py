@@ -186,8 +186,11 @@ def _run_one(
             tx.runs.abandon_running()
             # A crash left rows in flight: put them back; their intents mark them as retries.
             tx.outbox.requeue_in_flight()
-            is_baseline = not tx.lead_state.counts_by_state()
+            # Decision 9: until a first sync has fully succeeded, undecided leads are part of
+            # the go-live baseline, anchored at the first sync's "now".
+            is_baseline = not tx.runs.has_succeeded("sync")
             run_id = tx.runs.start(command, job_name=job_name, as_of=now, started_at=started)
+            baseline_at = tx.runs.first_as_of("sync") or now
         cycle = Cycle(
             project=project,
             crm=crm,
@@ -199,6 +202,7 @@ def _run_one(
             connection_id=cid,
             timezone=project.connections.timezone_of(crm),
             is_baseline=is_baseline,
+            baseline_at=baseline_at,
             is_shadow=dry_run or project.connections.mode.value == "shadow",
         )
         if progress is not None:
@@ -238,9 +242,9 @@ def _steps(
             )
             update["data_quality_issues"] = pulled.issues
             refresh()
-            evaluated = evaluate_leads(cycle, pulled.to_evaluate | set(_due(cycle)))
-        else:
-            evaluated = evaluate_leads(cycle, _due(cycle))
+        # Leads stored but not decided (this pull, or a run that stopped early) and
+        # leads whose next rule is due (L-7).
+        evaluated = evaluate_leads(cycle, _pending(cycle) | set(_due(cycle)))
         update["evaluated"] = evaluated.evaluated
         update["transitions"] = evaluated.transitions
         update["conflicts_skipped"] = evaluated.conflicts
@@ -265,6 +269,11 @@ def _steps(
         update["status"] = RunStatus.FAILED
         update["message"] = str(error)
     return summary.model_copy(update=update)
+
+
+def _pending(cycle: Cycle) -> set[str]:
+    with cycle.store.read(cycle.connection_id) as tx:
+        return set(tx.leads.pending_ids())
 
 
 def _due(cycle: Cycle) -> list[str]:

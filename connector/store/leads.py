@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 
 from connector.models import Lead
 from connector.store._dialect import chunks, insert_for
@@ -16,8 +16,10 @@ from connector.store._repository import Repository
 from connector.store.schema import leads
 
 # Decision 19: our own push comes back with a new modstamp and nothing else
-# changed; the modstamp is therefore not a mapped *input*.
-_NOT_INPUTS = frozenset({"crm_modstamp"})
+# changed; the modstamp is therefore not a mapped *input*. ``crm_status`` is also what
+# leadsync writes for a Removed lead (interfaces.md: the standard status gets the mapped
+# value) and the engine never reads it, so its change is our own echo too.
+_NOT_INPUTS = frozenset({"crm_modstamp", "crm_status"})
 
 
 def lead_document(lead: Lead) -> dict[str, Any]:
@@ -93,6 +95,8 @@ class LeadRepository(Repository):
                 }
             )
         known = self._hashes(list(by_id))
+        for row in rows:
+            row["evaluate_pending"] = known.get(row["lead_id"]) != row["input_hash"]
         new = [row["lead_id"] for row in rows if row["lead_id"] not in known]
         changed = [
             row["lead_id"]
@@ -119,6 +123,8 @@ class LeadRepository(Repository):
                 "updated_at",
             )
         }
+        # A pending evaluation stays pending until a decision is stored (clear_pending).
+        updated["evaluate_pending"] = or_(excluded.evaluate_pending, leads.c.evaluate_pending)
         stmt = stmt.on_conflict_do_update(
             index_elements=[leads.c.connection_id, leads.c.lead_id],
             set_=updated,
@@ -127,6 +133,41 @@ class LeadRepository(Repository):
         )
         self._conn.execute(stmt, rows)
         return result
+
+    def mark_pending(self, lead_ids: Iterable[str]) -> int:
+        """Flag leads whose activities changed: they need an evaluation."""
+        count = 0
+        for part in chunks(sorted(set(lead_ids))):
+            result = self._conn.execute(
+                update(leads)
+                .where(leads.c.connection_id == self._cid, leads.c.lead_id.in_(part))
+                .values(evaluate_pending=True)
+            )
+            count += int(result.rowcount)
+        return count
+
+    def clear_pending(self, lead_ids: Iterable[str]) -> int:
+        """The decision of these leads is stored: nothing pending any more."""
+        count = 0
+        for part in chunks(sorted(set(lead_ids))):
+            result = self._conn.execute(
+                update(leads)
+                .where(
+                    leads.c.connection_id == self._cid,
+                    leads.c.lead_id.in_(part),
+                    leads.c.evaluate_pending.is_(True),
+                )
+                .values(evaluate_pending=False)
+            )
+            count += int(result.rowcount)
+        return count
+
+    def pending_ids(self) -> list[str]:
+        """Leads stored with changed inputs that no run has decided yet."""
+        query = select(leads.c.lead_id).where(
+            leads.c.connection_id == self._cid, leads.c.evaluate_pending.is_(True)
+        )
+        return [str(row[0]) for row in self._conn.execute(query)]
 
     def _hashes(self, lead_ids: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}

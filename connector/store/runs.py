@@ -163,6 +163,28 @@ class RunRepository(Repository):
         )
         return [_record(row) for row in self._conn.execute(query)]
 
+    def first_as_of(self, command: str) -> datetime | None:
+        """The "now" of the connection's first run of ``command`` (decision 9's baseline)."""
+        value: datetime | None = self._conn.execute(
+            select(func.min(runs.c.as_of)).where(
+                runs.c.connection_id == self._cid, runs.c.command == command
+            )
+        ).scalar_one()
+        return value
+
+    def has_succeeded(self, command: str) -> bool:
+        """Whether a run of ``command`` ever finished with status ok."""
+        row = self._conn.execute(
+            select(runs.c.run_id)
+            .where(
+                runs.c.connection_id == self._cid,
+                runs.c.command == command,
+                runs.c.status == RunStatus.OK.value,
+            )
+            .limit(1)
+        ).first()
+        return row is not None
+
     def latest_as_of(self) -> datetime | None:
         """The latest "now" any run of this connection used (the clock never runs backwards)."""
         value: datetime | None = self._conn.execute(

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from connector.store._types import UTCDateTime, json_type
@@ -64,7 +65,10 @@ leads = Table(
     Column("input_hash", String(64), nullable=False),
     Column("first_seen_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+    # Inputs or activities changed and no decision is stored yet (survives a stopped run).
+    Column("evaluate_pending", Boolean(), nullable=False, server_default=false()),
     Index(None, "connection_id", "customer_id"),
+    Index(None, "connection_id", "evaluate_pending"),
     Index(None, "connection_id", "owner_id"),
     Index(None, "connection_id", "crm_modstamp"),
 )

@@ -1,0 +1,205 @@
+"""HubSpot sync benchmark: first sync and an incremental sync against the emulator.
+
+Usage: ``python bench/hubspot_sync.py [--leads N] [--seed S] [--scale K] [--changed-share F]``
+(defaults 20,000 contacts, seed 7, time constants 10 x faster, 1 % of contacts changed).
+
+Decision 25: the rate windows are scaled down by ``--scale`` on both sides (the emulator's
+limits and the adapter's client-side limiter), so 100 calls per 10 s become 100 per 1 s; the
+share of the allowed rate is the same figure either way. One adapter serves both syncs, as in
+a long-running ``leadsync run``.
+
+Prints wall time, API calls (the emulator's count) against the minimum of crm-apis.md
+section 4 (search ``ceil(rows/200)`` per object plus one query per 10,000 rows, one v4 batch
+association read per 1,000 engagements, ``ceil(n/100)`` per pushed kind, one connect call),
+whether calls are within 10 % + 10 of it, the request rate achieved against the burst limit,
+and the share of 429 answers (issue 6 targets: >= 90 % of the allowed rate, <= 1 % 429).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import re
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from connector.config.project import Project, init_project, load_project
+from connector.crm.hubspot import HubSpotAdapter, HubSpotOptions
+from connector.pipeline import RunSummary, run_command
+from connector.pipeline.provision import provision_hubspot
+from connector.sandbox.hubspot import HubSpotSandbox, RateLimits
+
+ANCHOR = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+SEARCH_PAGE = 200
+SEARCH_CAP = 10_000
+ASSOCIATION_BATCH = 1000
+BATCH = 100
+
+
+def _enable_hubspot_only(root: Path) -> None:
+    path = root / "config" / "connections.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^(salesforce:\n(?:[ ].*\n)*?  enabled: )\w+", r"\g<1>false", text)
+    text = re.sub(r"(?m)^(hubspot:\n(?:[ ].*\n)*?  enabled: )\w+", r"\g<1>true", text)
+    path.write_text(text, encoding="utf-8")
+
+
+def _adapter(project: Project, limits: RateLimits) -> HubSpotAdapter:
+    settings = project.settings
+    section = project.connections.crm("hubspot")
+    assert settings.hubspot_access_token is not None
+    return HubSpotAdapter(
+        HubSpotOptions(
+            access_token=settings.hubspot_access_token,
+            base_url=settings.hubspot_base_url,
+            timeout_seconds=section.timeout_seconds,
+            budget_share=section.budget_share,
+            batch_size=section.write_batch,
+            burst_limit=limits.burst_limit,
+            burst_window_seconds=limits.burst_window_s,
+            search_per_second=limits.search_limit,
+            search_window_seconds=limits.search_window_s,
+        )
+    )
+
+
+def _rows_since(box: HubSpotSandbox, object_type: str, since: datetime | None) -> int:
+    rows = box.store.all_objects(object_type)
+    if since is None:
+        return sum(1 for r in rows if not r.archived)
+    return sum(1 for r in rows if r.updated_at >= since or (r.archived_at or since) > since)
+
+
+def _minimum(
+    box: HubSpotSandbox, project: Project, since: datetime | None, summary: RunSummary
+) -> tuple[int, dict[str, int]]:
+    mapping = project.mappings["hubspot"]
+    parts: dict[str, int] = {}
+    for name in dict.fromkeys([mapping.leads.object] + [s.object for s in mapping.activities]):
+        rows = _rows_since(box, name, since)
+        parts[f"search {name}"] = math.ceil(max(rows, 1) / SEARCH_PAGE) + rows // SEARCH_CAP
+        if name != mapping.leads.object and rows:
+            parts[f"associations {name}"] = math.ceil(rows / ASSOCIATION_BATCH)
+    pushed = summary.pushed
+    parts["push updates"] = math.ceil(pushed.updates / BATCH)
+    parts["push tasks"] = math.ceil(pushed.tasks / BATCH)
+    parts["push alerts"] = math.ceil(pushed.alerts / BATCH)
+    parts["connect"] = 1
+    return sum(parts.values()), parts
+
+
+def _report(
+    label: str,
+    stats: dict[str, Any],
+    summary: RunSummary,
+    wall: float,
+    minimum: int,
+    limits: RateLimits,
+) -> None:
+    calls = int(stats["total_calls"])
+    target = math.floor(minimum * 1.1) + 10
+    allowed = limits.burst_limit / limits.burst_window_s
+    rate = calls / wall if wall else 0.0
+    throttled = int(stats["by_status"].get("429", 0))
+    print(f"\n== {label} ==")
+    print(f"  status {summary.status.value}; wall {wall:.2f} s")
+    print(
+        f"  pulled {summary.pulled.leads} contacts, {summary.pulled.activities} activities; "
+        f"evaluated {summary.evaluated}; pushed {summary.pushed.updates} updates, "
+        f"{summary.pushed.tasks} tasks, {summary.pushed.alerts} alerts"
+    )
+    print(f"  API calls {calls}; minimum {minimum}")
+    verdict = "within" if calls <= target else "OVER"
+    print(f"  target <= 1.1 x minimum + 10 = {target}: {verdict}")
+    print(
+        f"  request rate {rate:.1f}/s of {allowed:.0f}/s allowed ({100 * rate / allowed:.0f} %); "
+        f"429 answers {throttled} ({100 * throttled / max(calls, 1):.2f} %)"
+    )
+    print(f"  by endpoint: {dict(sorted(stats['by_endpoint'].items()))}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--scale", type=float, default=10.0)
+    parser.add_argument("--changed-share", type=float, default=0.01)
+    args = parser.parse_args(argv)
+    for name in list(os.environ):
+        if name.startswith("LEADSYNC_") or name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+            del os.environ[name]
+    real = RateLimits()
+    limits = RateLimits(
+        burst_limit=real.burst_limit,
+        burst_window_s=real.burst_window_s / args.scale,
+        search_limit=real.search_limit,
+        search_window_s=real.search_window_s / args.scale,
+    )
+    with tempfile.TemporaryDirectory(prefix="leadsync-bench-") as tmp:
+        root = Path(tmp) / "project"
+        init_project(root)
+        _enable_hubspot_only(root)
+        started = time.perf_counter()
+        box = HubSpotSandbox(leads=args.leads, seed=args.seed, anchor=ANCHOR, limits=limits)
+        print(f"seeded {args.leads} contacts in {time.perf_counter() - started:.1f} s")
+        print(
+            f"limits: {limits.burst_limit} calls / {limits.burst_window_s:g} s, "
+            f"{limits.search_limit} searches / {limits.search_window_s:g} s (scale {args.scale:g})"
+        )
+        with box:
+            box.write_env_file(root / ".env")
+            project = load_project(root)
+            adapter = _adapter(project, limits)
+            adapter.connect()
+            provision_hubspot(adapter, project.mappings["hubspot"])
+            time.sleep(limits.burst_window_s)  # provisioning's calls leave the window
+            box.reset_stats()
+            first_start = datetime.now(tz=UTC)
+            started = time.perf_counter()
+            [first] = run_command(project, "sync", as_of=ANCHOR, adapter=adapter)
+            wall = time.perf_counter() - started
+            stats = box.stats()
+            minimum, parts = _minimum(box, project, None, first)
+            _report("first sync", stats, first, wall, minimum, limits)
+            print(f"  minimum parts: {parts}")
+
+            contacts = sorted(
+                (o.id for o in box.store.all_objects("contacts") if not o.archived), key=int
+            )
+            step = max(1, round(1 / args.changed_share))
+            changed = contacts[::step]
+            when = ANCHOR + timedelta(minutes=20)
+            for contact_id in changed:
+                box.store.create(
+                    "meetings",
+                    {"hs_meeting_title": "Test Drive", "hs_timestamp": when.isoformat()},
+                    associations=[("contacts", contact_id, 200)],
+                )
+            box.reset_stats()
+            started = time.perf_counter()
+            [second] = run_command(
+                project, "sync", as_of=ANCHOR + timedelta(minutes=30), adapter=adapter
+            )
+            wall = time.perf_counter() - started
+            stats = box.stats()
+            minimum, parts = _minimum(box, project, first_start, second)
+            _report(
+                f"incremental sync ({len(changed)} contacts changed)",
+                stats,
+                second,
+                wall,
+                minimum,
+                limits,
+            )
+            print(f"  minimum parts: {parts}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
+from connector.config.connections import connection_id
 from connector.crm.base import (
     AdapterLimits,
     ApiBudget,
@@ -179,8 +180,7 @@ class HubSpotAdapter:
     @property
     def connection_id(self) -> str:
         """Decision 14: ``hubspot:<host>`` plus ``:<portal id>`` when known."""
-        base = f"hubspot:{self.host}"
-        return f"{base}:{self._options.portal_id}" if self._options.portal_id else base
+        return connection_id(self.crm, self._options.base_url, self._options.portal_id)
 
     @property
     def apis(self) -> HubSpotApis:

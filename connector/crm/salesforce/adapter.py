@@ -23,6 +23,7 @@ from simple_salesforce import Salesforce
 from simple_salesforce.bulk2 import Operation, _Bulk2Client
 from simple_salesforce.exceptions import SalesforceError
 
+from connector.config.connections import connection_id
 from connector.crm.base import (
     AdapterLimits,
     ApiBudget,
@@ -122,8 +123,7 @@ class SalesforceAdapter:
     @property
     def connection_id(self) -> str:
         """Decision 14: ``salesforce:<host>`` plus ``:<org id>`` once known."""
-        base = f"salesforce:{self.host}"
-        return f"{base}:{self._org_id}" if self._org_id else base
+        return connection_id(self.crm, self._options.instance_url, self._org_id)
 
     def connect(self) -> None:
         """Log in per decision 16 and build the SDK client."""

@@ -28,9 +28,16 @@ class PullOutcome:
 
     leads: int = 0
     activities: int = 0
-    deleted: int = 0
     issues: int = 0
     to_evaluate: set[str] = field(default_factory=set)
+    # A set, not a count: one deletion can be read twice in a run (HubSpot's lagging
+    # search index still lists a contact that the archived listing also returns).
+    deleted_ids: set[str] = field(default_factory=set)
+
+    @property
+    def deleted(self) -> int:
+        """How many distinct records this pull found deleted."""
+        return len(self.deleted_ids)
 
 
 def _cursor(mark: Watermark | None) -> Cursor | None:
@@ -129,7 +136,7 @@ def _store_lead_page(
         tx.quality.reconcile("lead", [r.record_id for r in records], issues, run_id=cycle.run_id)
         _save_cursor(tx, cycle, cycle.mapping.leads.object, cycle.mapping.leads.cursor, cursor)
     outcome.leads += len(records)
-    outcome.deleted += sum(1 for r in records if r.is_deleted)
+    outcome.deleted_ids.update(r.record_id for r in records if r.is_deleted)
     outcome.activities += len(events)
     outcome.issues += len(issues)
     outcome.to_evaluate.update(result.to_evaluate)
@@ -188,7 +195,7 @@ def _pull_source(cycle: Cycle, source: ActivitySource, outcome: PullOutcome, *, 
             _save_cursor(tx, cycle, mark_name, source.cursor, page.cursor)
             known = set(customers)
         outcome.activities += len(events) + len(responses)
-        outcome.deleted += len(deleted)
+        outcome.deleted_ids.update(f"{source.object}:{d}" for d in deleted)
         outcome.issues += len(issues)
         outcome.to_evaluate.update(touched & known)
         cycle.progress(f"{cycle.crm}: pulled {source.object} ({outcome.activities} activities)")

@@ -17,7 +17,12 @@ from connector.sandbox.salesforce import SalesforceSandbox, SalesforceTimings
 from connector.store import open_store
 from connector.store.schema import behaviour_events
 
-T0 = datetime.now(tz=UTC).replace(microsecond=0)
+
+@pytest.fixture
+def t0() -> datetime:
+    # Taken when the test starts, not at import: the emulator stamps edits with the wall
+    # clock, and an as-of minutes behind it would leave those edits outside the window.
+    return datetime.now(tz=UTC).replace(microsecond=0)
 
 
 @pytest.fixture
@@ -51,9 +56,9 @@ def _events_of(project, lead_id: str) -> set[str]:  # type: ignore[no-untyped-de
 
 
 def test_merge_moves_activity_history_to_the_surviving_lead(
-    project, sandbox: SalesforceSandbox
+    t0: datetime, project, sandbox: SalesforceSandbox
 ) -> None:
-    run_command(project, "sync", as_of=T0)
+    run_command(project, "sync", as_of=t0)
     activity = sandbox.org.records("Web_Activity__c")
     by_lead: dict[str, int] = {}
     for record in activity:
@@ -63,7 +68,7 @@ def test_merge_moves_activity_history_to_the_surviving_lead(
     assert loser_events
 
     sandbox.org.merge_leads(master, loser)
-    [summary] = run_command(project, "sync", as_of=T0 + timedelta(minutes=5))
+    [summary] = run_command(project, "sync", as_of=t0 + timedelta(minutes=5))
 
     assert summary.pulled.deleted >= 1
     assert loser_events <= _events_of(project, master)
@@ -73,16 +78,16 @@ def test_merge_moves_activity_history_to_the_surviving_lead(
 
 
 def test_converted_lead_is_marked_converted_and_never_written(
-    project, sandbox: SalesforceSandbox
+    t0: datetime, project, sandbox: SalesforceSandbox
 ) -> None:
-    run_command(project, "sync", as_of=T0)
+    run_command(project, "sync", as_of=t0)
     lead = next(
         r for r in sandbox.org.records("Lead") if not r["IsConverted"] and r["LeadSync_Type__c"]
     )
     before = dict(sandbox.org.get("Lead", lead["Id"]))
     sandbox.org.convert_lead(lead["Id"])
-    run_command(project, "sync", as_of=T0 + timedelta(minutes=5))
-    run_command(project, "sweep", as_of=T0 + timedelta(days=60))
+    run_command(project, "sync", as_of=t0 + timedelta(minutes=5))
+    run_command(project, "sweep", as_of=t0 + timedelta(days=60))
     after = sandbox.org.get("Lead", lead["Id"])
     leadsync_fields = [f for f in before if f.startswith("LeadSync_")]
     assert {f: after[f] for f in leadsync_fields} == {f: before[f] for f in leadsync_fields}

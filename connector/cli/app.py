@@ -17,6 +17,7 @@ from connector.cli import (
     demo,
     doctor,
     explain,
+    forget,
     init,
     outbox,
     report,
@@ -63,7 +64,20 @@ def _root(
     configure_logging(level=level, verbose=verbose)
 
 
-for _module in (init, doctor, sync, run, explain, report, sandbox, demo, status, outbox, whatif):
+for _module in (
+    init,
+    doctor,
+    sync,
+    run,
+    explain,
+    report,
+    sandbox,
+    demo,
+    status,
+    outbox,
+    whatif,
+    forget,
+):
     _module.register(app)
 
 

@@ -165,6 +165,17 @@ class AlertChannels(AdminModel):
     webhook: WebhookAlerts = Field(default_factory=WebhookAlerts)
 
 
+class Retention(AdminModel):
+    """How long the local store keeps activity, runs and logs (privacy; ``sweep`` purges)."""
+
+    days: int | None = Field(
+        default=None,
+        ge=1,
+        description="Purge events, responses, alert log, resolved issues, sent writes and "
+        "finished runs older than this many days; empty keeps everything.",
+    )
+
+
 class Connections(AdminModel):
     """The whole ``config/connections.yaml``."""
 
@@ -178,6 +189,7 @@ class Connections(AdminModel):
     hubspot: HubspotConnection = Field(default_factory=HubspotConnection)
     conflicts: ConflictPolicy = Field(default_factory=ConflictPolicy)
     alerts: AlertChannels = Field(default_factory=AlertChannels)
+    retention: Retention = Field(default_factory=Retention)
 
     _tz = field_validator("timezone")(_check_timezone)
 
@@ -241,6 +253,7 @@ __all__ = [
     "EmailAlerts",
     "HubspotConnection",
     "Mode",
+    "Retention",
     "SalesforceConnection",
     "WebhookAlerts",
     "connection_id",

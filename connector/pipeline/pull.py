@@ -33,6 +33,8 @@ class PullOutcome:
     # A set, not a count: one deletion can be read twice in a run (HubSpot's lagging
     # search index still lists a contact that the archived listing also returns).
     deleted_ids: set[str] = field(default_factory=set)
+    #: Records of forgotten people (tombstones) that the CRM still sent, not stored.
+    skipped_forgotten: int = 0
 
     @property
     def deleted(self) -> int:
@@ -109,7 +111,7 @@ def _store_lead_page(
     outcome: PullOutcome,
 ) -> None:
     mapper = cycle.mapper
-    records = list(records)
+    records = _without_forgotten(cycle, list(records), outcome)
     by_id = {r.record_id: r for r in records}
     mapped = [mapper.lead(raw) for raw in records]
     leads = [m.lead for m in mapped if m.lead is not None]
@@ -143,6 +145,20 @@ def _store_lead_page(
     outcome.to_evaluate.update(changed_by_events)
 
 
+def _without_forgotten(
+    cycle: Cycle, records: list[RawRecord], outcome: PullOutcome
+) -> list[RawRecord]:
+    """Drop records of people erased by `leadsync forget` (their tombstone), counting them."""
+    with cycle.store.read(cycle.connection_id) as tx:
+        if not tx.erasure.has_tombstones():
+            return records
+        gone = tx.erasure.forgotten(r.record_id for r in records)
+    if gone:
+        logger.info("skipped %d forgotten leads", len(gone), extra={"run_id": cycle.run_id})
+        outcome.skipped_forgotten += sum(1 for r in records if r.record_id in gone)
+    return [r for r in records if r.record_id not in gone]
+
+
 def _pull_source(cycle: Cycle, source: ActivitySource, outcome: PullOutcome, *, full: bool) -> None:
     names = [m.source for m in source.fields.values()]
     for extra in (source.lead_field, source.kind_field, source.occurred_at):
@@ -162,6 +178,12 @@ def _pull_source(cycle: Cycle, source: ActivitySource, outcome: PullOutcome, *, 
         records = list(page.records)
         with cycle.store.transaction(cycle.connection_id) as tx:
             lead_refs = {ref for r in records if (ref := lead_ref(r.fields.get(source.lead_field)))}
+            # `leadsync forget`: a forgotten person's activities are not stored again.
+            gone = tx.erasure.forgotten(lead_refs) if tx.erasure.has_tombstones() else set()
+            if gone:
+                kept = [r for r in records if lead_ref(r.fields.get(source.lead_field)) not in gone]
+                outcome.skipped_forgotten += len(records) - len(kept)
+                records = kept
             customers = {
                 lead_id: lead.customer_id for lead_id, lead in tx.leads.get_many(lead_refs).items()
             }

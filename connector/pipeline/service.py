@@ -31,6 +31,7 @@ from connector.pipeline.cycle import Cycle
 from connector.pipeline.evaluation import EvaluationOutcome, evaluate_leads
 from connector.pipeline.pull import pull_changes
 from connector.pipeline.push import push_outbox
+from connector.pipeline.retention import purge_expired
 from connector.pipeline.summary import PulledCounts, PushedCounts, RunStatus, RunSummary
 from connector.store import RunStatus as StoredStatus
 from connector.store import Store, open_store
@@ -238,7 +239,10 @@ def _steps(
         if command == "sync":
             pulled = pull_changes(cycle, full=full)
             update["pulled"] = PulledCounts(
-                leads=pulled.leads, activities=pulled.activities, deleted=pulled.deleted
+                leads=pulled.leads,
+                activities=pulled.activities,
+                deleted=pulled.deleted,
+                skipped_forgotten=pulled.skipped_forgotten,
             )
             update["data_quality_issues"] = pulled.issues
             refresh()
@@ -254,6 +258,8 @@ def _steps(
                 updates=evaluated.updates, tasks=evaluated.tasks, alerts=evaluated.alerts
             )
         update["pushed"] = push_outbox(cycle)
+        if command == "sweep":
+            update["purged"] = purge_expired(cycle)
         update["deferred"] = bool(evaluated.deferred_tasks)
         update["message"] = _message(evaluated)
     except BudgetExhaustedError as error:

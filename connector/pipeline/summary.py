@@ -24,6 +24,9 @@ class PulledCounts(BaseModel):
     leads: int = 0
     activities: int = 0
     deleted: int = 0
+    skipped_forgotten: int = Field(
+        default=0, description="Records of people erased by `leadsync forget`, not stored."
+    )
 
 
 class PushedCounts(BaseModel):
@@ -64,6 +67,10 @@ class RunSummary(BaseModel):
     )
     deferred: bool = Field(
         default=False, description="Work left for the next run (API budget share reached)."
+    )
+    purged: dict[str, int] = Field(
+        default_factory=dict,
+        description="Rows deleted per table by the retention setting (sweep only).",
     )
     message: str | None = None
 

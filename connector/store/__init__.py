@@ -25,6 +25,7 @@ from connector.store.database import (
     open_store,
     system_clock,
 )
+from connector.store.erasure import ErasureCounts, ErasureRepository, lead_hash
 from connector.store.lead_state import LeadStateRecord, LeadStateRepository, iter_due_leads
 from connector.store.leads import LeadRepository, LeadUpsertResult, input_hash, lead_document
 from connector.store.locks import (
@@ -62,6 +63,8 @@ __all__ = [
     "BehaviourEventRepository",
     "Clock",
     "ConnectionLock",
+    "ErasureCounts",
+    "ErasureRepository",
     "FailureOutcome",
     "LeadRepository",
     "LeadStateRecord",
@@ -97,6 +100,7 @@ __all__ = [
     "is_process_alive",
     "iter_due_leads",
     "lead_document",
+    "lead_hash",
     "open_store",
     "stamp",
     "system_clock",

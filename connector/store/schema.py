@@ -268,5 +268,15 @@ locks = Table(
     Column("heartbeat_at", UTCDateTime(), nullable=False),
 )
 
+# `leadsync forget`: an anonymous mark per erased person, so a later pull does not bring
+# them back as new. Only a hash of (connection, lead id) is kept, never the id itself.
+tombstones = Table(
+    "tombstones",
+    metadata,
+    Column("connection_id", String(_CONN), primary_key=True),
+    Column("lead_hash", String(64), primary_key=True),
+    Column("forgotten_at", UTCDateTime(), nullable=False),
+)
+
 #: Tables whose rows may never change once written (S-5), enforced by triggers.
 APPEND_ONLY_TABLES = ("transitions",)

@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from connector.store.activities import BehaviourEventRepository, ResponseRecordRepository
 from connector.store.alerts import AlertLogRepository
+from connector.store.erasure import ErasureRepository
 from connector.store.lead_state import LeadStateRepository
 from connector.store.leads import LeadRepository
 from connector.store.outbox import OutboxRepository
@@ -89,3 +90,8 @@ class StoreTx:
     def runs(self) -> RunRepository:
         """The run log."""
         return RunRepository(self.connection, self.connection_id, self._clock)
+
+    @cached_property
+    def erasure(self) -> ErasureRepository:
+        """Tombstones of forgotten people, forgetting and retention purges."""
+        return ErasureRepository(self.connection, self.connection_id, self._clock)

@@ -39,7 +39,9 @@ def _article(noun: str) -> str:
     return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
 
-def _constraints(metadata: list[Any]) -> list[str]:
+def _constraints(metadata: list[Any], base: Any = None) -> list[str]:
+    # A text counts characters, a list items: "a text with at least 1 item" misleads.
+    unit = "character" if base is str else "item"
     words: list[str] = []
     for item in metadata:
         for attr, symbol in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
@@ -49,9 +51,9 @@ def _constraints(metadata: list[Any]) -> list[str]:
         min_len = getattr(item, "min_length", None)
         max_len = getattr(item, "max_length", None)
         if min_len:
-            words.append(f"with at least {min_len} item{'s' if min_len != 1 else ''}")
+            words.append(f"with at least {min_len} {unit}{'s' if min_len != 1 else ''}")
         if max_len is not None:
-            words.append(f"with at most {max_len} characters or items")
+            words.append(f"with at most {max_len} {unit}s")
         pattern = getattr(item, "pattern", None)
         if pattern:
             words.append(f"matching {pattern}")
@@ -63,7 +65,7 @@ def describe_type(annotation: Any) -> str:
     origin = get_origin(annotation)
     if origin is Annotated:
         base, *extra = get_args(annotation)
-        words = _constraints(list(extra))
+        words = _constraints(list(extra), base)
         text = describe_type(base)
         return f"{text} {' '.join(words)}" if words else text
     if origin is Literal:
@@ -118,7 +120,7 @@ _SIMPLE: dict[type, str] = {
 def describe_field(field: FieldInfo) -> str:
     """Say what ``field`` accepts, its constraints included (``an integer >= 1``)."""
     text = describe_type(field.annotation)
-    words = _constraints(list(field.metadata))
+    words = _constraints(list(field.metadata), field.annotation)
     return f"{text} {' '.join(words)}" if words else text
 
 

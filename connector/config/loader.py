@@ -38,7 +38,7 @@ import difflib
 import types
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, NamedTuple, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, NamedTuple, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.fields import FieldInfo
@@ -244,8 +244,11 @@ def _locate(model: type[BaseModel], loc: tuple[str | int, ...], data: Any) -> _L
             annotation = field.annotation if field else None
         elif get_origin(bare) in (Union, types.UnionType):
             chosen = _union_member(bare, step, current)
-            if chosen is not None and not is_data_step:
-                annotation = chosen
+            if not is_data_step and (chosen is not None or isinstance(step, str)):
+                # A step right under a union that is not in the file is pydantic's tag of
+                # the member it tried (``list[union[str,int]]``, ``literal['once']``): it
+                # is never a key, so ``scope.stage[0]`` stays ``scope.stage[0]``.
+                annotation = chosen if chosen is not None else annotation
                 continue
             annotation, field = None, None
         elif get_origin(bare) in (list, tuple, set, frozenset) and isinstance(step, int):
@@ -274,6 +277,11 @@ def _union_member(union: Any, step: str | int, current: Any) -> Any:
         bare = _strip(member)
         name = getattr(bare, "__name__", str(bare))
         if step in (name, str(name).lower()):
+            return member
+        # pydantic tags generic members by origin and arguments: ``list[...]``, ``literal[...]``.
+        origin = get_origin(bare)
+        tag = "literal" if origin is Literal else getattr(origin, "__name__", None)
+        if tag and isinstance(step, str) and step.lower().startswith(f"{tag.lower()}["):
             return member
     # Discriminated unions tag by the discriminator's value.
     for member in get_args(union):

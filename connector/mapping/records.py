@@ -45,6 +45,7 @@ MAX_TEXT = 2_000
 #: Clock skew tolerated before a date counts as "in the future".
 FUTURE_SLACK = timedelta(days=1)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _RULE_BY_CODES = {CodeList.CHANNEL: "D-3", CodeList.MEDIUM: "D-4"}
 
 
@@ -83,15 +84,15 @@ class _Issues:
         *,
         severity: Severity = Severity.WARNING,
     ) -> None:
-        shown = None if value is None else _clean_text(str(value))[:200]
+        shown = None if value is None else _clean_text(_as_text(value)[:200])
         self.items.append(
             DataQualityIssue(
-                record_id=self.raw.record_id,
+                record_id=_clean_text(self.raw.record_id),
                 object_type=self.raw.object_type,
-                field=field_name,
+                field=_clean_text(field_name),
                 value=shown,
                 rule_id=rule_id,
-                message=message,
+                message=_clean_text(message[:500]),
                 severity=severity,
                 detected_at=self.now,
             )
@@ -99,7 +100,15 @@ class _Issues:
 
 
 def _clean_text(value: str) -> str:
-    return _CONTROL.sub("", value)
+    # Lone surrogates (undecodable bytes smuggled into a str) cannot be stored as UTF-8;
+    # they become U+FFFD like any other byte that is not UTF-8.
+    return _CONTROL.sub("", _SURROGATE.sub("\ufffd", value))
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("utf-8", "replace")
+    return str(value)
 
 
 class RecordMapper:
@@ -120,10 +129,14 @@ class RecordMapper:
         self, fields: Mapping[str, Any], name: str, field_map: FieldMap, issues: _Issues, rule: str
     ) -> Any:
         raw = fields.get(field_map.source)
+        if isinstance(raw, bytes | bytearray):
+            raw = bytes(raw).decode("utf-8", "replace")
+            if "\ufffd" in raw:
+                issues.add(name, raw, "D-6", "bytes that are not UTF-8 were replaced")
         if isinstance(raw, str):
             cleaned = _clean_text(raw)
             if cleaned != raw:
-                issues.add(name, raw, "D-6", "control characters removed")
+                issues.add(name, raw, "D-6", "control characters or invalid UTF-8 removed")
                 raw = cleaned
             if len(raw) > MAX_TEXT:
                 issues.add(name, raw, "D-6", f"text longer than {MAX_TEXT} characters was cut")

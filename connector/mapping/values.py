@@ -6,6 +6,8 @@ with words for the data-quality issue (D-6); it never guesses.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -32,21 +34,26 @@ def is_blank(value: Any) -> bool:
 
 def parse_datetime(value: Any) -> datetime:
     """ISO-8601 (any offset, ``Z``, ``+0000``) or epoch milliseconds, made aware UTC."""
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
-        parsed = datetime.fromtimestamp(int(value) / 1000, tz=UTC)
-    elif isinstance(value, str):
-        text = value.strip().replace("Z", "+00:00")
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            raise BadValueError("an ISO-8601 datetime") from None
-    else:
-        raise BadValueError("an ISO-8601 datetime")
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    # Year 1 / 9999 with an offset, NaN, infinity and 20-digit epochs overflow the
+    # datetime range or time_t; each is a bad value (D-6), never a crash.
+    try:
+        if isinstance(value, bool):
+            raise BadValueError("an ISO-8601 datetime")
+        if isinstance(value, datetime):
+            parsed = value
+        elif isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
+            parsed = datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+        elif isinstance(value, str):
+            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        else:
+            raise BadValueError("an ISO-8601 datetime")
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError, OSError) as error:
+        if isinstance(error, BadValueError):
+            raise
+        raise BadValueError("an ISO-8601 datetime within years 1..9999") from None
 
 
 def parse_date(value: Any) -> date:
@@ -58,7 +65,7 @@ def parse_date(value: Any) -> date:
     text = str(value).strip()
     try:
         return date.fromisoformat(text[:10])
-    except ValueError:
+    except (ValueError, OverflowError):
         if text.isdigit():
             return parse_datetime(text).date()
         raise BadValueError("a date YYYY-MM-DD") from None
@@ -81,9 +88,13 @@ def parse_number(value: Any) -> float:
     if isinstance(value, bool):
         raise BadValueError("a number")
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
         raise BadValueError("a number") from None
+    # NaN and infinity cannot be scored or stored as JSON on PostgreSQL (D-6).
+    if not math.isfinite(number):
+        raise BadValueError("a finite number")
+    return number
 
 
 def apply(field_map: FieldMap, raw: Any) -> Any:
@@ -104,13 +115,23 @@ def apply(field_map: FieldMap, raw: Any) -> Any:
     if is_blank(raw):
         return None
     if transform is Transform.TEXT:
+        if isinstance(raw, Mapping | list | tuple | set | frozenset):
+            # A structure where the CRM should send text is a wrong type (D-6), not a string.
+            raise BadValueError("text")
         return str(raw) if not isinstance(raw, str) else raw
     if transform is Transform.BOOL:
         return parse_bool(raw)
     if transform is Transform.INVERT_BOOL:
         return not parse_bool(raw)
     if transform is Transform.MULTI_SPLIT:
-        return frozenset(part.strip() for part in str(raw).split(field_map.separator) if part)
+        if isinstance(raw, Mapping):
+            raise BadValueError(f"values separated by '{field_map.separator}'")
+        parts = (
+            raw
+            if isinstance(raw, list | tuple | set | frozenset)
+            else str(raw).split(field_map.separator)
+        )
+        return frozenset(str(part).strip() for part in parts if str(part).strip())
     if transform is Transform.DATETIME:
         return parse_datetime(raw)
     if transform is Transform.DATE:

@@ -1,0 +1,200 @@
+"""K-16 monitoring and the weekly / monthly trend (playbook section 5 "Reports")."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Connection, case, func, select
+
+from connector.config.policy import Policy
+from connector.reports.result import Kpi
+from connector.reports.scope import (
+    ACTIVE_STATES,
+    Period,
+    ReportScope,
+    in_period,
+    json_text,
+    period_key,
+    same_lead,
+    scoped_leads,
+    seconds_between,
+)
+from connector.store.schema import behaviour_events, leads, response_records, transitions
+
+#: How many inactive leads the report lists by name (the count covers all of them).
+INACTIVE_LISTED = 20
+#: Bucket edges (days without a response) of the inactive-leads distribution.
+_IDLE_EDGES = (60, 90, 120, 180)
+
+
+def monitoring(
+    conn: Connection,
+    scope: ReportScope,
+    policy: Policy,
+    *,
+    inactive_days: int = 30,
+    listed: int = INACTIVE_LISTED,
+) -> Kpi:
+    """K-16 monitoring: inflow trend, distribution by region and channel, inactive leads.
+
+    Inactive: an active lead (Hot / Warm / Cold) with no D-5 response and no inbound
+    response-kind L-2 event (policy ``is_response``) for ``inactive_days`` or more, counted
+    from its last contact, last response or, without either, its creation. The headline
+    is the number of inactive leads; the ``listed`` longest silent are named.
+    """
+    dialect = conn.dialect.name
+    sub = scoped_leads(scope).subquery()
+    rows: list[dict[str, Any]] = []
+    for dimension, column in (
+        ("region", json_text(dialect, sub.c.body, "region_code")),
+        ("channel", sub.c.channel),
+    ):
+        code = func.coalesce(column, "(none)")
+        query = select(code, func.count()).group_by(code).order_by(func.count().desc(), code)
+        rows += [{"dimension": dimension, "code": c, "leads": n} for c, n in conn.execute(query)]
+    response_kinds = [name for name, kind in policy.events.kinds.items() if kind.is_response]
+    active = (
+        scoped_leads(scope, cohort=False)
+        .where(func.coalesce(leads.c.is_converted, False).is_(False))
+        .subquery()
+    )
+    r, e = response_records, behaviour_events
+    last_contact = (
+        select(func.max(r.c.occurred_at))
+        .where(same_lead(r, active), r.c.occurred_at < scope.end)
+        .scalar_subquery()
+    )
+    last_response = (
+        select(func.max(e.c.occurred_at))
+        .where(same_lead(e, active), e.c.kind.in_(response_kinds), e.c.occurred_at < scope.end)
+        .scalar_subquery()
+    )
+    per_lead = (
+        select(
+            active.c.cid,
+            active.c.lead_id,
+            active.c.owner_id,
+            active.c.state,
+            active.c.created_at,
+            last_contact.label("last_contact"),
+            last_response.label("last_response"),
+        )
+        .where(active.c.state.in_(ACTIVE_STATES))
+        .subquery()
+    )
+    # The latest of the three; NULLs sort first in max() on both dialects via coalesce.
+    floor = per_lead.c.created_at
+    latest = func.coalesce(
+        _greatest(dialect, per_lead.c.last_contact, per_lead.c.last_response), floor
+    )
+    idle_days = seconds_between(dialect, latest, scope.as_of) / 86400.0
+    cutoff = scope.as_of - timedelta(days=inactive_days)
+    inactive = select(per_lead, idle_days.label("idle_days")).where(latest <= cutoff)
+    inactive_sub = inactive.subquery()
+    count = conn.execute(select(func.count()).select_from(inactive_sub)).scalar_one()
+    edges = [inactive_days, *(d for d in _IDLE_EDGES if d > inactive_days)]
+    labels = [f"{lo}-{hi - 1} days" for lo, hi in itertools.pairwise(edges)] + [
+        f"{edges[-1]}+ days"
+    ]
+    idle_bucket = case(
+        *[
+            (inactive_sub.c.idle_days < hi, label)
+            for hi, label in zip(edges[1:], labels, strict=False)
+        ],
+        else_=labels[-1],
+    )
+    found = dict(conn.execute(select(idle_bucket, func.count()).group_by(idle_bucket)).all())
+    by_days = [{"days": label, "leads": int(found.get(label, 0))} for label in labels]
+    listed_rows = [
+        {
+            "lead_id": row.lead_id,
+            "connection_id": row.cid,
+            "owner": row.owner_id,
+            "state": row.state,
+            "last_contact": row.last_contact.isoformat() if row.last_contact else None,
+            "last_response": row.last_response.isoformat() if row.last_response else None,
+            "days_without_response": int(row.idle_days),
+        }
+        for row in conn.execute(
+            select(inactive_sub).order_by(inactive_sub.c.idle_days.desc()).limit(listed)
+        )
+    ]
+    return Kpi(
+        id="K-16",
+        name="monitoring",
+        formula="new-lead inflow trend, distribution by region and channel, inactive leads",
+        value=count,
+        unit="count",
+        sources=("leads", "lead_state", "response_records", "behaviour_events", "policy"),
+        rows=tuple(rows),
+        note=f"headline = active leads without a response for {inactive_days}+ days",
+        extra={
+            "inactive_days": inactive_days,
+            "inactive_leads": listed_rows,
+            "inactive_by_days": by_days,
+        },
+    )
+
+
+def _greatest(dialect: str, a: Any, b: Any) -> Any:
+    # Both NULL-tolerant: a missing side must not hide the other one.
+    if dialect == "sqlite":
+        return func.max(func.coalesce(a, b), func.coalesce(b, a))
+    return func.greatest(a, b)
+
+
+def trend(conn: Connection, scope: ReportScope, period: Period) -> list[dict[str, Any]]:
+    """New leads, first responses, state transitions and conversions per week or month.
+
+    Each series counts rows by their own time within the period (``since`` .. ``end``),
+    filtered by channel / owner / type like the KPIs. Periods are UTC weeks (Monday) or
+    calendar months.
+    """
+    dialect = conn.dialect.name
+    base = scoped_leads(scope, cohort=False).subquery()
+    series: dict[str, dict[str, int]] = {}
+
+    def add(name: str, query: Any) -> None:
+        for key, n in conn.execute(query):
+            series.setdefault(str(key), {})[name] = int(n)
+
+    cohort = scoped_leads(scope).subquery()
+    created = period_key(dialect, cohort.c.created_at, period)
+    add("new_leads", select(created, func.count()).group_by(created))
+    r = response_records
+    first = (
+        select(r.c.connection_id, r.c.lead_id, func.min(r.c.occurred_at).label("at"))
+        .group_by(r.c.connection_id, r.c.lead_id)
+        .subquery()
+    )
+    first_key = period_key(dialect, first.c.at, period)
+    add(
+        "first_contacts",
+        select(first_key, func.count())
+        .select_from(first.join(base, same_lead(first, base)))
+        .where(in_period(first.c.at, scope))
+        .group_by(first_key),
+    )
+    t = transitions
+    t_key = period_key(dialect, t.c.at, period)
+    for name, condition in (
+        ("transitions", t.c.new != "Converted"),
+        ("conversions", t.c.new == "Converted"),
+    ):
+        add(
+            name,
+            select(t_key, func.count())
+            .select_from(t.join(base, same_lead(t, base)))
+            .where(t.c.kind == "state", condition, in_period(t.c.at, scope))
+            .group_by(t_key),
+        )
+    names = ("new_leads", "first_contacts", "transitions", "conversions")
+    return [
+        {"period": key, **{name: values.get(name, 0) for name in names}}
+        for key, values in sorted(series.items())
+    ]
+
+
+__all__ = ["INACTIVE_LISTED", "monitoring", "trend"]

@@ -1,0 +1,245 @@
+"""The whole report: every KPI, the trends, parked records, open data-quality issues, log checks.
+
+``build_report(store, policy, scope)`` reads the store in one read transaction and
+returns a :class:`Report`; the renderers (table, CSV, JSON, HTML dashboard) only format it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, case, exists, func, or_, select
+
+from connector.config.policy import Policy
+from connector.reports import kpis
+from connector.reports.logchecks import unattended_high_priority, unfollowed_transitions
+from connector.reports.monitoring import monitoring, trend
+from connector.reports.result import Kpi
+from connector.reports.scope import TYPE_ORDER, ReportScope, same_lead, scoped_leads
+from connector.store import Store
+from connector.store.schema import data_quality_issues, leads, outbox, response_records, transitions
+
+#: Parked outbox rows listed by id (the count covers all of them).
+PARKED_LISTED = 50
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything ``leadsync report`` shows."""
+
+    generated_at: datetime
+    scope: ReportScope
+    kpis: tuple[Kpi, ...]
+    state_distribution: tuple[dict[str, Any], ...]
+    funnel: tuple[dict[str, Any], ...]
+    trend_weekly: tuple[dict[str, Any], ...]
+    trend_monthly: tuple[dict[str, Any], ...]
+    parked: dict[str, Any]
+    quality: dict[str, Any]
+    log_checks: tuple[dict[str, Any], ...]
+    notes: tuple[str, ...] = field(default=())
+
+    def kpi(self, kpi_id: str) -> Kpi:
+        """One KPI by id (``K-2``)."""
+        return next(k for k in self.kpis if k.id == kpi_id)
+
+    @property
+    def unavailable(self) -> list[str]:
+        """``"K-1: not available: ..."`` for every KPI the store cannot compute."""
+        return [f"{k.id}: {k.value}" for k in self.kpis if not k.available]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (``report --format json``)."""
+        return {
+            "generated_at": self.generated_at.isoformat(),
+            "scope": self.scope.describe(),
+            "kpis": [k.to_dict() for k in self.kpis],
+            "not_available": self.unavailable,
+            "state_distribution": list(self.state_distribution),
+            "funnel": list(self.funnel),
+            "trend": {"weekly": list(self.trend_weekly), "monthly": list(self.trend_monthly)},
+            "parked": self.parked,
+            "data_quality": self.quality,
+            "log_checks": list(self.log_checks),
+            "notes": list(self.notes),
+        }
+
+
+def state_distribution(conn: Connection, scope: ReportScope) -> list[dict[str, Any]]:
+    """Current lifecycle state (and Hot+Flag priority) of the leads in scope."""
+    sub = scoped_leads(scope, cohort=False).subquery()
+    kind = case((sub.c.priority == "Hot+Flag", "Hot+Flag"), else_=sub.c.state)
+    query = select(kind, func.count()).group_by(kind)
+    found = {k: int(n) for k, n in conn.execute(query)}
+    total = sum(found.values())
+    order = [t for t in TYPE_ORDER if t in found] + sorted(k for k in found if k not in TYPE_ORDER)
+    return [
+        {"type": t, "leads": found[t], "share": round(found[t] / total, 6) if total else 0.0}
+        for t in order
+    ]
+
+
+def funnel(conn: Connection, scope: ReportScope) -> list[dict[str, Any]]:
+    """Lead In -> First contact -> Nurturing -> Conversion (section 5 dashboard).
+
+    Lead In: cohort leads. First contact: those with a response record (K-2). Nurturing:
+    those that reached Warm or Hot (now or via a logged transition) or converted.
+    Conversion: those converted.
+    """
+    sub = scoped_leads(scope).subquery()
+    contacted = exists().where(
+        same_lead(response_records, sub), response_records.c.occurred_at < scope.end
+    )
+    t = transitions
+    warmed = exists().where(
+        same_lead(t, sub), t.c.kind == "state", t.c.new.in_(["Warm", "Hot"]), t.c.at < scope.end
+    )
+    nurtured = or_(sub.c.state.in_(["Warm", "Hot"]), warmed, sub.c.is_converted)
+
+    def count_if(cond: Any) -> Any:
+        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+    total, first, nurt, conv = conn.execute(
+        select(
+            func.count(), count_if(contacted), count_if(nurtured), count_if(sub.c.is_converted)
+        ).select_from(sub)
+    ).one()
+    stages = [
+        ("Lead In", total),
+        ("First contact", first),
+        ("Nurturing", nurt),
+        ("Conversion", conv),
+    ]
+    return [
+        {"stage": name, "leads": int(n), "of_lead_in": round(n / total, 6) if total else 0.0}
+        for name, n in stages
+    ]
+
+
+def parked_records(
+    conn: Connection, scope: ReportScope, *, listed: int = PARKED_LISTED
+) -> dict[str, Any]:
+    """Outbox rows parked after failing (with the CRM's error text and the retry command)."""
+    clauses = [outbox.c.status == "parked"]
+    if scope.connection_ids:
+        clauses.append(outbox.c.connection_id.in_(scope.connection_ids))
+    count = conn.execute(select(func.count()).where(*clauses)).scalar_one()
+    rows = [
+        {
+            "id": row.id,
+            "connection_id": row.connection_id,
+            "kind": row.kind,
+            "lead_id": row.lead_id,
+            "attempts": row.attempts,
+            "error": row.last_error,
+            "updated_at": row.updated_at.isoformat(),
+            "retry": f"leadsync outbox retry {row.id}",
+        }
+        for row in conn.execute(select(outbox).where(*clauses).order_by(outbox.c.id).limit(listed))
+    ]
+    return {"count": int(count), "rows": rows, "retry_all": "leadsync outbox retry --all"}
+
+
+def open_quality_issues(conn: Connection, scope: ReportScope) -> dict[str, Any]:
+    """Open D-6 data-quality issues by rule and field (all record kinds)."""
+    dq = data_quality_issues
+    clauses = [dq.c.resolved_at.is_(None)]
+    if scope.connection_ids:
+        clauses.append(dq.c.connection_id.in_(scope.connection_ids))
+    query = (
+        select(dq.c.rule_id, dq.c.field, dq.c.severity, func.count())
+        .where(*clauses)
+        .group_by(dq.c.rule_id, dq.c.field, dq.c.severity)
+        .order_by(func.count().desc(), dq.c.rule_id, dq.c.field)
+    )
+    rows = [
+        {"rule": rule, "field": fld, "severity": sev, "issues": int(n)}
+        for rule, fld, sev, n in conn.execute(query)
+    ]
+    return {"open": sum(r["issues"] for r in rows), "by_rule_field": rows}
+
+
+def compute_kpis(
+    conn: Connection, scope: ReportScope, policy: Policy, costs: Mapping[str, float] | None = None
+) -> list[Kpi]:
+    """K-1 .. K-16 in order."""
+    return [
+        kpis.cost_per_lead(conn, scope, costs),
+        kpis.contact_rate(conn, scope),
+        kpis.conversion_rate(conn, scope),
+        kpis.reactivation_rate(conn, scope),
+        kpis.data_accuracy(conn, scope),
+        kpis.cleanup_rate(conn, scope, policy),
+        kpis.campaign_conversion_rate(conn, scope),
+        kpis.leads_by_channel(conn, scope),
+        kpis.retention_by_age(conn, scope),
+        kpis.transition_conversion(conn, scope),
+        kpis.response_entry_by_owner(conn, scope),
+        kpis.valid_lead_ratio(conn, scope),
+        kpis.response_time_by_type(conn, scope, policy),
+        kpis.sales_conversion_by_type(conn, scope),
+        kpis.content_click_rate(conn, scope, policy),
+        monitoring(conn, scope, policy),
+    ]
+
+
+def build_report(
+    store: Store,
+    policy: Policy,
+    scope: ReportScope,
+    *,
+    costs: Mapping[str, float] | None = None,
+    generated_at: datetime | None = None,
+) -> Report:
+    """Compute the whole report in one read transaction (a consistent snapshot).
+
+    Args:
+        store: the state store.
+        policy: the project's policy (SLAs, windows, event kinds, cadences).
+        scope: the filters.
+        costs: optional campaign costs (campaign code -> cost) for K-1.
+        generated_at: when the report was made (default: the real time).
+    """
+    with store.engine.connect() as conn, conn.begin():
+        computed = compute_kpis(conn, scope, policy, costs)
+        return Report(
+            generated_at=generated_at or datetime.now(UTC),
+            scope=scope,
+            kpis=tuple(computed),
+            state_distribution=tuple(state_distribution(conn, scope)),
+            funnel=tuple(funnel(conn, scope)),
+            trend_weekly=tuple(trend(conn, scope, "week")),
+            trend_monthly=tuple(trend(conn, scope, "month")),
+            parked=parked_records(conn, scope),
+            quality=open_quality_issues(conn, scope),
+            log_checks=(
+                unfollowed_transitions(conn, scope, policy),
+                unattended_high_priority(conn, scope, policy),
+            ),
+            notes=(
+                "periods and trends are in UTC",
+                "the period selects leads by creation date; activity by its own time",
+            ),
+        )
+
+
+def connection_ids(store: Store) -> list[str]:
+    """Every connection with leads in the store."""
+    with store.engine.connect() as conn:
+        return sorted(conn.execute(select(leads.c.connection_id).distinct()).scalars())
+
+
+__all__ = [
+    "PARKED_LISTED",
+    "Report",
+    "build_report",
+    "compute_kpis",
+    "connection_ids",
+    "funnel",
+    "open_quality_issues",
+    "parked_records",
+    "state_distribution",
+]

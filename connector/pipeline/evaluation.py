@@ -17,16 +17,13 @@ from connector.crm.base import TaskSpec
 from connector.engine import evaluate
 from connector.models import (
     Alert,
-    AlertLogEntry,
     AlertStatus,
     Decision,
     Lead,
-    LeadContext,
-    LeadSnapshot,
     Task,
-    TouchRecord,
 )
 from connector.pipeline.conflicts import writable as conflict_free
+from connector.pipeline.contexts import load_contexts
 from connector.pipeline.cycle import EVALUATION_CHUNK, Cycle
 from connector.pipeline.outputs import changed_values, desired_values, update_key
 from connector.store import AlertLogEntry as StoredAlert
@@ -73,49 +70,6 @@ def evaluate_leads(cycle: Cycle, lead_ids: Iterable[str]) -> EvaluationOutcome:
     return outcome
 
 
-def _contexts(cycle: Cycle, tx: StoreTx, chunk: Sequence[str]) -> list[tuple[Lead, LeadContext]]:
-    leads = tx.leads.get_many(chunk)
-    states = tx.lead_state.get_many(chunk)
-    responses = tx.responses.for_leads(chunk)
-    events = tx.events.for_leads(chunk)
-    touches = tx.touches.for_leads(chunk)
-    alerts = tx.alerts.for_leads(chunk)
-    out: list[tuple[Lead, LeadContext]] = []
-    for lead_id in chunk:
-        lead = leads.get(lead_id)
-        if lead is None or lead.is_deleted:
-            continue
-        state = states.get(lead_id)
-        snapshot = LeadSnapshot.model_validate(state.snapshot) if state and state.snapshot else None
-        context = LeadContext(
-            lead=lead,
-            responses=tuple(responses.get(lead_id, ())),
-            events=tuple(events.get(lead_id, ())),
-            snapshot=snapshot,
-            touches=tuple(
-                TouchRecord(code=t.step_code, sent_at=t.accepted_at)
-                for t in touches.get(lead_id, ())
-                if t.accepted_at is not None
-            ),
-            alert_log=tuple(
-                AlertLogEntry(
-                    key=a.alert_key,
-                    rule_id=a.rule_id,
-                    recipient_id=a.recipient,
-                    at=a.at,
-                    status=AlertStatus.SUPPRESSED
-                    if a.status is AlertLogStatus.SUPPRESSED
-                    else AlertStatus.SEND,
-                )
-                for a in alerts.get(lead_id, ())
-            ),
-            is_baseline=cycle.is_baseline and snapshot is None,
-            baseline_at=cycle.baseline_at,
-        )
-        out.append((lead, context))
-    return out
-
-
 def _evaluate_chunk(
     cycle: Cycle,
     tx: StoreTx,
@@ -130,7 +84,9 @@ def _evaluate_chunk(
     touches: list[StoredTouch] = []
     logged: list[StoredAlert] = []
     transitions = []
-    for lead, context in _contexts(cycle, tx, chunk):
+    for lead, context in load_contexts(
+        tx, chunk, is_baseline=cycle.is_baseline, baseline_at=cycle.baseline_at
+    ):
         owner = _owner(cycle, lead)
         context = context.model_copy(update={"owner_tasks_today": tasks_today[owner or ""]})
         decision = evaluate(context, cycle.now, policy)

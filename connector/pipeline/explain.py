@@ -13,7 +13,7 @@ from typing import Any
 from connector.config.project import Project
 from connector.engine import evaluate
 from connector.errors import UsageError
-from connector.models import LeadContext, LeadSnapshot, TouchRecord
+from connector.pipeline.contexts import load_contexts
 from connector.store import open_store
 
 
@@ -31,24 +31,14 @@ def explain_lead(project: Project, lead_id: str, *, now: datetime | None = None)
             raise UsageError(msg, hint="run `leadsync sync` first, and use the CRM's record id")
         cid = found[0]
         with store.read(cid) as tx:
-            lead = tx.leads.get(lead_id)
+            loaded = load_contexts(tx, [lead_id])
+            if not loaded:
+                msg = f"lead {lead_id!r} was deleted in the CRM; nothing to explain"
+                raise UsageError(msg)
+            context = loaded[0][1]
             state = tx.lead_state.get(lead_id)
             latest = tx.runs.latest_as_of()
             when = now or latest or datetime.now(tz=UTC)
-            snapshot = (
-                LeadSnapshot.model_validate(state.snapshot) if state and state.snapshot else None
-            )
-            context = LeadContext(
-                lead=lead,
-                responses=tuple(tx.responses.for_leads([lead_id]).get(lead_id, ())),
-                events=tuple(tx.events.for_leads([lead_id]).get(lead_id, ())),
-                snapshot=snapshot,
-                touches=tuple(
-                    TouchRecord(code=t.step_code, sent_at=t.accepted_at)
-                    for t in tx.touches.for_leads([lead_id]).get(lead_id, ())
-                    if t.accepted_at is not None
-                ),
-            )
             history = tx.transitions.for_leads([lead_id]).get(lead_id, [])
             pushed = dict(state.last_pushed) if state else {}
     finally:

@@ -20,14 +20,6 @@ SECRETS = {
     "LEADSYNC_SMTP_PASSWORD": "smtp-pass-789",
 }
 
-# Commands whose machinery arrives in later issues (interfaces.md "Commands").
-# (run, status and outbox are built: tests/unit/cli/test_{run,status,outbox}_cli.py.)
-NOT_YET = [
-    ["report", "--format", "csv", "--since", "2025-01-01"],
-    ["whatif", "--policy", "config/policy.yaml"],
-]
-
-
 @pytest.fixture
 def project(tmp_path):
     root = tmp_path / "p"
@@ -35,21 +27,52 @@ def project(tmp_path):
     return root
 
 
-@pytest.mark.parametrize("args", NOT_YET, ids=lambda a: " ".join(a))
-def test_command_not_built_yet_exits_2_with_message(project, args):
-    result = runner.invoke(app, [*args, "--project-dir", str(project)])
-    assert result.exit_code == 2
-    assert "is not available yet" in result.stderr
-    assert result.stdout == ""
-
-
-@pytest.mark.parametrize("args", NOT_YET[:3], ids=lambda a: " ".join(a))
-def test_command_not_built_yet_json_is_one_error_object(project, args):
-    result = runner.invoke(app, [*args, "--project-dir", str(project), "--json"])
-    assert result.exit_code == 2
+def test_report_before_any_sync_says_so_and_computes_nothing(project):
+    result = runner.invoke(app, ["report", "--json", "--project-dir", str(project)])
+    assert result.exit_code == 0, result.stderr
     payload = json.loads(result.stdout)
-    assert payload["error"]["type"] == "NotAvailableError"
-    assert payload["error"]["exit_code"] == 2
+    assert payload["command"] == "report"
+    # no lead yet: every rate says why it is missing instead of printing 0
+    assert payload["kpis"][1]["id"] == "K-2"
+    assert payload["kpis"][1]["available"] is False
+    assert "run `leadsync sync` first" in result.stderr
+
+
+def test_report_rejects_an_unknown_type_and_a_bad_period(project):
+    bad_type = runner.invoke(app, ["report", "--type", "Lukewarm", "-p", str(project)])
+    assert bad_type.exit_code == 2
+    assert "Hot+Flag" in bad_type.stderr
+    bad_period = runner.invoke(
+        app, ["report", "--since", "2025-05-01", "--until", "2025-04-01", "-p", str(project)]
+    )
+    assert bad_period.exit_code == 2
+    assert "--since" in bad_period.stderr
+
+
+def test_report_costs_file_errors_name_the_row(project, tmp_path):
+    costs = tmp_path / "costs.csv"
+    costs.write_text("campaign,cost\nMKT_AD_Spring_202504,12.5\nMKT_AD_Fall_202510,lots\n")
+    result = runner.invoke(app, ["report", "--costs", str(costs), "-p", str(project)])
+    assert result.exit_code == 2
+    assert "line 3" in result.stderr
+    assert "'lots'" in result.stderr
+
+
+def test_whatif_with_a_broken_policy_names_file_key_expected_found(project, tmp_path):
+    broken = tmp_path / "candidate.yaml"
+    text = (project / "config" / "policy.yaml").read_text()
+    broken.write_text(text.replace("Hot:     {days: 25,", "Hot:     {days: soon,"))
+    result = runner.invoke(app, ["whatif", "--policy", str(broken), "-p", str(project)])
+    assert result.exit_code == 2
+    assert "candidate.yaml" in result.stderr
+    assert "lifecycle.windows.Hot.days" in result.stderr
+    assert "'soon'" in result.stderr
+
+
+def test_whatif_missing_file_is_a_usage_error(project):
+    result = runner.invoke(app, ["whatif", "--policy", "nope.yaml", "-p", str(project)])
+    assert result.exit_code == 2
+    assert "nope.yaml" in result.stderr
 
 
 def test_sync_without_instance_url_names_the_setting(project, monkeypatch):
@@ -128,7 +151,13 @@ def secret_env(monkeypatch):
 
 
 def test_secrets_never_in_output_of_any_command(project, secret_env):
-    runs = [["doctor"], ["doctor", "--json"], ["doctor", "--strict"], *NOT_YET]
+    runs = [
+        ["doctor"],
+        ["doctor", "--json"],
+        ["doctor", "--strict"],
+        ["report", "--format", "csv", "--since", "2025-01-01"],
+        ["whatif", "--policy", "config/policy.yaml"],
+    ]
     for args in runs:
         for extra in ([], ["--json"]):
             result = runner.invoke(app, [*args, *extra, "--project-dir", str(project)])

@@ -205,6 +205,8 @@ data_quality_issues = Table(
     Column("resolved_at", UTCDateTime()),
     UniqueConstraint("connection_id", "object_type", "record_id", "field", "rule_id"),
     Index(None, "connection_id", "resolved_at"),
+    # K-5 / K-12: "has this lead an open issue" (migration 0005).
+    Index(None, "connection_id", "record_id", "resolved_at"),
 )
 
 alert_log = Table(

@@ -19,7 +19,7 @@ $(VENV)/.installed-test: $(BIN)/python pyproject.toml
 	touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed
-	$(BIN)/leadsync demo --crm $(CRM) --leads $(LEADS)
+	$(BIN)/leadsync demo --crm $(CRM) --leads $(LEADS) --dashboard leadsync-demo-dashboard.html
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check connector tests bench

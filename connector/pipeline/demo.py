@@ -51,6 +51,8 @@ class DemoResult:
     states: dict[str, dict[str, int]] = field(default_factory=dict)
     explained: dict[str, Any] | None = None
     provisioned: list[str] = field(default_factory=list)
+    kpis: list[dict[str, Any]] = field(default_factory=list)
+    dashboard: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The JSON of interfaces.md (command, runs) plus the states and one explanation."""
@@ -59,6 +61,8 @@ class DemoResult:
             "runs": [{"step": label, **s.model_dump(mode="json")} for label, s in self.steps],
             "states": self.states,
             "explained": self.explained,
+            "kpis": self.kpis,
+            "dashboard": self.dashboard,
         }
 
 
@@ -137,8 +141,13 @@ def run_demo(
     seed: int = 7,
     progress: Callable[[str], None] = lambda _m: None,
     keep_dir: Path | None = None,
+    dashboard: Path | None = None,
 ) -> DemoResult:
-    """Run the tour; ``keep_dir`` keeps the project there instead of a temp folder."""
+    """Run the tour; ``keep_dir`` keeps the project there instead of a temp folder.
+
+    ``dashboard`` is where the HTML dashboard of the end state is written (default: in
+    the kept project, else nowhere).
+    """
     crms = ["salesforce", "hubspot"] if crm == "both" else [crm]
     with tempfile.TemporaryDirectory(prefix="leadsync-demo-") as tmp:
         root = keep_dir or Path(tmp) / "project"
@@ -162,7 +171,28 @@ def run_demo(
                     result.steps.append((label, summary))
                     progress(f"{label}: {summary.crm} {summary.status.value}")
             result.states, result.explained = _inspect(project)
+            target = dashboard or (root / "leadsync-dashboard.html" if keep_dir else None)
+            result.kpis, result.dashboard = _report(project, when, target)
     return result
+
+
+def _report(
+    project: Any, as_of: datetime, target: Path | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The KPIs of the end state (``leadsync report``) and, if asked, the dashboard."""
+    from connector.reports.dashboard import write_dashboard
+    from connector.reports.report import build_report, connection_ids
+    from connector.reports.scope import ReportScope
+
+    store = open_store(project.database_url, project.root)
+    try:
+        scope = ReportScope(as_of=as_of, connection_ids=tuple(connection_ids(store)))
+        report = build_report(store, project.policy, scope)
+    finally:
+        store.close()
+    written = str(write_dashboard(report, target)) if target else None
+    headline = [{"id": k.id, "name": k.name, "value": k.value, "unit": k.unit} for k in report.kpis]
+    return headline, written
 
 
 def _inspect(project: Any) -> tuple[dict[str, dict[str, int]], dict[str, Any] | None]:

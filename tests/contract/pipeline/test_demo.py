@@ -63,3 +63,16 @@ def test_demo_runs_the_tour_on_both_crms_and_keeps_a_project(tmp_path: Path) -> 
     # the same policy as candidate changes nothing
     assert same["leads"] == 120
     assert same["would_change"] == {"state": 0, "priority": 0, "score_type": 0, "flag": 0}
+
+    lead = payload["explained"]
+    view = _leadsync("explain", lead["lead_id"], "-p", str(kept), cwd=tmp_path)
+    assert view.returncode == 0, view.stderr[-2000:]
+    assert f"Lead {lead['lead_id']}" in view.stdout
+    assert "Transition log (S-5)" in view.stdout
+    as_json = json.loads(
+        _leadsync("explain", lead["lead_id"], "--json", "-p", str(kept), cwd=tmp_path).stdout
+    )
+    # the terminal view and the JSON describe the same stored decision
+    assert as_json["state"] == lead["state"]
+    assert as_json["state"] in view.stdout
+    assert len(as_json["transitions"]) == len(lead["transitions"]) >= 1

@@ -39,9 +39,9 @@ _STYLES = {
 }
 
 
-#: A field leadsync writes that the user cannot write shows red even where the row is
-#: read-only by design (the pause box): the row's status says whether it matters.
-_ACCESS_STYLES = {"read+write": "green", "read only": "", "none": "red"}
+#: Only "none" is red: a read-only field may be fine (leadsync only reads it); the row's
+#: status says whether the access matters.
+_ACCESS_STYLES = {"read+write": "green", "read": "", "read only": "", "none": "red"}
 
 
 def _problem_json(problem: Any) -> dict[str, Any]:
@@ -137,7 +137,7 @@ def _render_crm(report: CrmReport) -> None:
     table = Table(title=redactor()(title), title_justify="left", box=box.SIMPLE_HEAD)
     for column in ("object", "field", "check"):
         table.add_column(column, overflow="fold")
-    table.add_column("access", no_wrap=True)
+    table.add_column("user can", no_wrap=True)
     table.add_column("status", no_wrap=True)
     table.add_column("detail", overflow="fold", min_width=20)
     for row in _collapsed(report.rows):

@@ -47,11 +47,13 @@ class DoctorRow:
 
     @property
     def access(self) -> str:
-        """The user's access in words, for the table: read+write, read only, none."""
+        """The user's access in words, for the table: read+write, read only, read, none."""
         if self.readable is None:
             return ""
         if not self.readable:
             return "none"
+        if self.writable is None:
+            return "read"  # e.g. a folded group of fields leadsync only reads
         return "read+write" if self.writable else "read only"
 
     def as_json(self) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from doc_examples import (
     blocks,
     check_command,
     command_lines,
+    prose,
     yaml_examples,
 )
 
@@ -146,3 +147,58 @@ def test_an_example_pointing_nowhere_fails(tmp_path):
     init_project(root)
     with pytest.raises(AssertionError, match=r"has no lifecycle\.windowz"):
         apply_edit(root, Edit.of(block))
+
+
+# -- the admin guide names every key the loaders accept ---------------------------------------
+
+
+def _model_keys(model: type, seen: set[type] | None = None) -> set[str]:
+    """Every field name (alias where set) of a pydantic model and the models inside it."""
+    import typing
+
+    from pydantic import BaseModel
+
+    seen = set() if seen is None else seen
+    if model in seen:
+        return set()
+    seen.add(model)
+    keys: set[str] = set()
+    for name, info in model.model_fields.items():
+        keys.add(info.alias or name)
+        stack = [info.annotation]
+        while stack:
+            annotation = stack.pop()
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                keys |= _model_keys(annotation, seen)
+            stack.extend(typing.get_args(annotation))
+    return keys
+
+
+def _backticked_words(text: str) -> set[str]:
+    import re
+
+    words: set[str] = set()
+    # Inline code may wrap inside a paragraph, never across one.
+    for paragraph in re.split(r"\n\s*\n", text):
+        for span in re.findall(r"`([^`]+)`", paragraph):
+            words |= set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", span))
+    return words
+
+
+@pytest.mark.parametrize(
+    "model_path",
+    [
+        "connector.config.policy:Policy",
+        "connector.config.connections:Connections",
+        "connector.config.mapping:CrmMapping",
+        "connector.config.jobs:Job",
+    ],
+)
+def test_admin_guide_names_every_key(model_path):
+    import importlib
+
+    module, _, name = model_path.partition(":")
+    model = getattr(importlib.import_module(module), name)
+    documented = _backticked_words(prose(ROOT / "docs" / "admin-guide.md"))
+    missing = sorted(_model_keys(model) - documented)
+    assert missing == [], f"docs/admin-guide.md does not name {missing} ({name})"

@@ -51,7 +51,7 @@ def test_salesforce_table_has_access_column_and_budget(sf_project, sf_box, docto
     _readonly(monkeypatch, "Lead", "LeadSync_Flag__c")
     sf_box.budget.set_used(5000)
     out = doctor(sf_project).stdout
-    assert "access" in out
+    assert "user can" in out
     flag_line = next(line for line in out.splitlines() if "LeadSync_Flag__c" in line)
     assert "read only" in flag_line
     type_line = next(line for line in out.splitlines() if "LeadSync_Type__c" in line)

@@ -202,3 +202,26 @@ def test_admin_guide_names_every_key(model_path):
     documented = _backticked_words(prose(ROOT / "docs" / "admin-guide.md"))
     missing = sorted(_model_keys(model) - documented)
     assert missing == [], f"docs/admin-guide.md does not name {missing} ({name})"
+
+
+def test_operator_guide_lists_exactly_the_settings_leadsync_reads():
+    import re
+
+    from connector.config.settings import ENV_PREFIX, Settings
+
+    expected = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+    text = prose(ROOT / "docs" / "operator-guide.md")
+    listed = set(re.findall(r"`(LEADSYNC_[A-Z_]+)`", text))
+    assert expected - listed == set(), "not documented"
+    assert listed - expected == set(), "documented but not read by leadsync"
+
+
+@pytest.mark.parametrize("path", ALL_DOCS, ids=[p.name for p in ALL_DOCS])
+def test_every_environment_variable_named_exists(path):
+    import re
+
+    from connector.config.settings import ENV_PREFIX, Settings
+
+    known = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+    named = set(re.findall(r"\bLEADSYNC_[A-Z_]*[A-Z]\b", path.read_text(encoding="utf-8")))
+    assert named - known == set()

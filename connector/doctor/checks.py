@@ -9,7 +9,9 @@ For each enabled CRM (interfaces.md, ``leadsync doctor``):
 3. check every field the mapping names: read fields exist; output fields exist, are
    updateable and fit what leadsync writes (type, picklist values, length); the task
    key exists (and is an External ID on Salesforce, decision 18); the fields of a
-   follow-up task exist and accept leadsync's priorities;
+   follow-up task exist and accept leadsync's priorities; each row also says whether
+   the integration user can read the field (it is in describe) and write it
+   (``updateable`` / ``createable``; HubSpot: not ``readOnlyValue``);
 4. read the API budget left today.
 
 A missing or unfit field is a *problem* in ``mappings/<crm>.yaml`` (exit 2), named by

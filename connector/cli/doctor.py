@@ -39,6 +39,11 @@ _STYLES = {
 }
 
 
+#: Only "none" is red: a read-only field may be fine (leadsync only reads it); the row's
+#: status says whether the access matters.
+_ACCESS_STYLES = {"read+write": "green", "read": "", "read only": "", "none": "red"}
+
+
 def _problem_json(problem: Any) -> dict[str, Any]:
     return {
         "file": problem.file,
@@ -118,7 +123,9 @@ def _collapsed(rows: list[DoctorRow]) -> list[DoctorRow]:
         group = plain.get(row.object)
         if group and row is group[0] and row.check == READ and row.status == "ok":
             detail = "all present (each one is listed with --json)"
-            out[index] = DoctorRow(row.object, f"{len(group)} fields", READ, "ok", detail)
+            out[index] = DoctorRow(
+                row.object, f"{len(group)} fields", READ, "ok", detail, readable=True
+            )
     # One block per object, in the order objects first appear.
     order = {name: i for i, name in enumerate(dict.fromkeys(r.object for r in out))}
     return sorted(out, key=lambda r: order[r.object])
@@ -130,6 +137,7 @@ def _render_crm(report: CrmReport) -> None:
     table = Table(title=redactor()(title), title_justify="left", box=box.SIMPLE_HEAD)
     for column in ("object", "field", "check"):
         table.add_column(column, overflow="fold")
+    table.add_column("user can", no_wrap=True)
     table.add_column("status", no_wrap=True)
     table.add_column("detail", overflow="fold", min_width=20)
     for row in _collapsed(report.rows):
@@ -137,6 +145,7 @@ def _render_crm(report: CrmReport) -> None:
             _cell(row.object),
             _cell(row.field),
             _cell(row.check),
+            _cell(row.access, _ACCESS_STYLES.get(row.access)),
             _cell(row.status, _STYLES.get(row.status)),
             _cell(row.detail),
         )
@@ -150,7 +159,7 @@ def _render_crm(report: CrmReport) -> None:
             console.print(_cell(f"  created {name}"))
     else:
         where = f" (written to {fix.written_to})" if fix.written_to else ""
-        console.print(_cell(f"Salesforce custom fields to deploy{where}:"))
+        console.print(_cell(f"Salesforce metadata package to deploy{where}:"))
         for line in fix.field_list:
             console.print(_cell(f"  {line}"))
         console.print(_cell(f"note: {fix.note}", "dim"))
@@ -192,7 +201,8 @@ def doctor_command(
         bool,
         typer.Option(
             "--fix",
-            help="Create missing HubSpot properties / write the Salesforce fields to deploy.",
+            help="Create missing HubSpot properties / write the Salesforce metadata package "
+            "(leadsync-salesforce/) to deploy.",
         ),
     ] = False,
     strict: Annotated[
@@ -205,10 +215,12 @@ def doctor_command(
 
     Lists every problem with file, line, key, what is expected and what was found;
     connects to each enabled CRM, checks every mapped field (exists, type, updateable,
-    picklist values, length) and shows the API budget left today. With --fix, creates
-    the missing HubSpot properties and writes the Salesforce custom fields to deploy to
-    leadsync-salesforce-fields.txt. Exit 0 when all is valid, 2 when anything is
-    invalid (or, with --strict, any warning), 3 when a CRM cannot be reached or logged in.
+    picklist values, length), whether the integration user can read and write it, and
+    the API budget left today. With --fix, creates the missing HubSpot properties and
+    writes leadsync-salesforce/, a Salesforce metadata package (custom fields and a
+    permission set) to deploy with `sf project deploy start`. Exit 0 when all is valid,
+    2 when anything is invalid (or, with --strict, any warning), 3 when a CRM cannot be
+    reached or logged in.
     """
     from connector.config.project import check_project
     from connector.doctor import check_crms

@@ -2,12 +2,13 @@
 
 from connector.doctor.checks import check_crm, check_crms
 from connector.doctor.fitness import Verdict, judge
-from connector.doctor.fix import SALESFORCE_FIELDS_FILE, fix_hubspot, fix_salesforce
+from connector.doctor.fix import fix_hubspot, fix_salesforce
 from connector.doctor.needs import FieldNeed, needs_of, objects_of
 from connector.doctor.report import CrmReport, DoctorRow, FixReport
+from connector.doctor.sfpackage import PACKAGE_DIR, write_package
 
 __all__ = [
-    "SALESFORCE_FIELDS_FILE",
+    "PACKAGE_DIR",
     "CrmReport",
     "DoctorRow",
     "FieldNeed",
@@ -20,4 +21,5 @@ __all__ = [
     "judge",
     "needs_of",
     "objects_of",
+    "write_package",
 ]

@@ -9,7 +9,9 @@ For each enabled CRM (interfaces.md, ``leadsync doctor``):
 3. check every field the mapping names: read fields exist; output fields exist, are
    updateable and fit what leadsync writes (type, picklist values, length); the task
    key exists (and is an External ID on Salesforce, decision 18); the fields of a
-   follow-up task exist and accept leadsync's priorities;
+   follow-up task exist and accept leadsync's priorities; each row also says whether
+   the integration user can read the field (it is in describe) and write it
+   (``updateable`` / ``createable``; HubSpot: not ``readOnlyValue``);
 4. read the API budget left today.
 
 A missing or unfit field is a *problem* in ``mappings/<crm>.yaml`` (exit 2), named by
@@ -58,7 +60,8 @@ _PRIORITY = "<priority>"
 #: How a missing field leadsync writes comes into being, per CRM.
 _CREATE_HINT = {
     "hubspot": " (`leadsync doctor --fix` creates it)",
-    "salesforce": " (`leadsync doctor --fix` lists the custom fields to deploy)",
+    "salesforce": " (`leadsync doctor --fix` writes leadsync-salesforce/, the package to deploy "
+    "with `sf project deploy start`)",
 }
 
 #: Which settings say where a CRM is, for a host that does not answer (interfaces.md exit 3).
@@ -213,7 +216,9 @@ class _CrmCheck:
                 self.problem(key, expected, repr(name), suggestion)
             hint = f" (did you mean '{suggestion}'?)" if suggestion else ""
             self.report.rows.append(
-                DoctorRow(obj, name, roles, PROBLEM, f"not found in {obj}{hint}", keys)
+                DoctorRow(
+                    obj, name, roles, PROBLEM, f"not found in {obj}{hint}", keys, readable=False
+                )
             )
             return
         details: list[str] = []
@@ -231,7 +236,18 @@ class _CrmCheck:
                     self.report.warnings.append(f"{self.crm}: {obj}.{info.name}: {text}")
         status = worst(statuses) if statuses else OK
         detail = "; ".join(details) if details else summary(self.crm, needs[-1], info)
-        self.report.rows.append(DoctorRow(obj, info.name, roles, status, detail, keys))
+        self.report.rows.append(
+            DoctorRow(
+                obj,
+                info.name,
+                roles,
+                status,
+                detail,
+                keys,
+                readable=True,
+                writable=_writable(needs, info),
+            )
+        )
 
     def check_budget(self) -> None:
         try:
@@ -256,6 +272,15 @@ class _CrmCheck:
         self.report.rows.append(DoctorRow("API", "daily allocation", "budget", status, detail))
 
 
+def _writable(needs: list[FieldNeed], info: FieldInfo) -> bool:
+    """Whether the user can write the field the way leadsync does (or at all, if it only reads)."""
+    if any(n.role == WRITE for n in needs):
+        return info.is_updateable
+    if any(n.role in (CREATE, TASK_KEY) for n in needs):
+        return info.is_createable
+    return info.is_updateable or info.is_createable
+
+
 def check_crm(
     project: Project,
     crm: str,
@@ -269,7 +294,7 @@ def check_crm(
     Args:
         project: the loaded project (every admin file valid).
         crm: ``salesforce`` or ``hubspot``.
-        fix: HubSpot: create missing properties; Salesforce: write the field list file.
+        fix: HubSpot: create missing properties; Salesforce: write the metadata package.
         adapter: an adapter to use instead of building one from the settings (tests).
         sleep: how retries wait.
 
@@ -279,9 +304,10 @@ def check_crm(
     from connector.pipeline.connection import build_adapter
 
     mapping_file = project.connections.crm(crm).mapping
-    fix_report = (
-        fix_salesforce(project.root, project.mappings[crm]) if fix and crm == "salesforce" else None
-    )
+    fix_report = None
+    if fix and crm == "salesforce":
+        api_version = project.connections.salesforce.api_version
+        fix_report = fix_salesforce(project.root, project.mappings[crm], api_version=api_version)
     if adapter is None:
         try:
             adapter = build_adapter(project, crm, sleep=sleep)

@@ -1,9 +1,10 @@
-"""``doctor --fix``: create missing HubSpot properties; list the Salesforce fields to deploy.
+"""``doctor --fix``: create missing HubSpot properties; write the Salesforce package to deploy.
 
 HubSpot properties can be created through its API (issue 6), so ``--fix`` does it
 and a second run creates nothing. Salesforce custom fields are metadata an admin
-deploys; ``--fix`` lists them and writes the list next to the project's files. A
-deployable metadata package with a permission set is issue 10, not built here.
+deploys, so ``--fix`` writes a metadata package (custom fields + permission set, see
+:mod:`connector.doctor.sfpackage`) next to the project's files; the next ``doctor``
+verifies the deployment through describe.
 """
 
 from __future__ import annotations
@@ -13,15 +14,29 @@ from pathlib import Path
 from connector.config.mapping import CrmMapping
 from connector.crm.base import CrmAdapter
 from connector.doctor.report import FixReport
-from connector.pipeline.provision import provision_hubspot, salesforce_field_list
+from connector.doctor.sfpackage import (
+    PACKAGE_DIR,
+    PERMISSION_SET,
+    PackagedField,
+    packaged_fields,
+    write_package,
+)
+from connector.pipeline.provision import provision_hubspot
 
-#: Where ``doctor --fix`` writes the Salesforce field list, in the project folder.
-SALESFORCE_FIELDS_FILE = "leadsync-salesforce-fields.txt"
+#: The deploy commands, run from the package folder (``sf`` is the Salesforce CLI v2).
+DEPLOY_COMMANDS = (
+    f"cd {PACKAGE_DIR} && sf project deploy start --manifest manifest/package.xml "
+    "--target-org <your org alias>",
+    f"sf org assign permset --name {PERMISSION_SET} --on-behalf-of <integration username> "
+    "--target-org <your org alias>",
+)
 
 SALESFORCE_NOTE = (
-    "create these custom fields in Salesforce (Setup > Object Manager, or the Salesforce CLI), "
-    "give the integration user read and edit access, then run `leadsync doctor` again; "
-    "a deployable metadata package with a permission set is not built yet (issue 10)"
+    "deploy the package with the Salesforce CLI (`"
+    + DEPLOY_COMMANDS[0]
+    + "`), assign the permission set to the integration user (`"
+    + DEPLOY_COMMANDS[1]
+    + "`), then run `leadsync doctor` again: it checks every field through describe"
 )
 
 
@@ -36,16 +51,25 @@ def fix_hubspot(adapter: CrmAdapter, mapping: CrmMapping) -> FixReport:
     return FixReport(created=created, note=note)
 
 
-def fix_salesforce(root: Path, mapping: CrmMapping) -> FixReport:
-    """Write the custom fields to deploy to ``<root>/leadsync-salesforce-fields.txt``."""
-    lines = salesforce_field_list(mapping)
-    path = root / SALESFORCE_FIELDS_FILE
-    header = [
-        "# Custom fields leadsync needs in Salesforce (written by `leadsync doctor --fix`).",
-        "# Object.Field: kind (picklist values). " + SALESFORCE_NOTE + ".",
-    ]
-    path.write_text("\n".join([*header, *lines]) + "\n", encoding="utf-8")
-    return FixReport(field_list=lines, written_to=path, note=SALESFORCE_NOTE)
+def _describe(field: PackagedField) -> str:
+    detail = field.type
+    if field.length:
+        detail += f"({field.length})"
+    if field.values:
+        detail += f" ({', '.join(field.values)})"
+    if field.external_id:
+        detail += ", external id, unique"
+    if not field.editable:
+        detail += ", read only for leadsync"
+    return f"{field.object}.{field.name}: {detail}"
 
 
-__all__ = ["SALESFORCE_FIELDS_FILE", "SALESFORCE_NOTE", "fix_hubspot", "fix_salesforce"]
+def fix_salesforce(root: Path, mapping: CrmMapping, *, api_version: str) -> FixReport:
+    """Write the metadata package to ``<root>/leadsync-salesforce``; list what it holds."""
+    written = write_package(root, mapping, api_version=api_version)
+    lines = [_describe(f) for f in packaged_fields(mapping)]
+    lines.append(f"PermissionSet {PERMISSION_SET}: read/edit on the fields above")
+    return FixReport(field_list=lines, written_to=written, note=SALESFORCE_NOTE)
+
+
+__all__ = ["DEPLOY_COMMANDS", "SALESFORCE_NOTE", "fix_hubspot", "fix_salesforce"]

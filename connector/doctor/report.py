@@ -29,6 +29,11 @@ class DoctorRow:
         status: ok, skipped, warning, error (cannot connect: exit 3) or problem (exit 2).
         detail: what was found, in one line.
         keys: the mapping keys that name this field (``outputs.state.field``).
+        readable: the integration user can read the field (it is in describe); None for
+            rows that are not about a field.
+        writable: the integration user can write it (Salesforce describe ``updateable``,
+            or ``createable`` for fields set on new tasks; HubSpot not
+            ``modificationMetadata.readOnlyValue``); None when unknown.
     """
 
     object: str
@@ -37,6 +42,19 @@ class DoctorRow:
     status: str
     detail: str
     keys: tuple[str, ...] = ()
+    readable: bool | None = None
+    writable: bool | None = None
+
+    @property
+    def access(self) -> str:
+        """The user's access in words, for the table: read+write, read only, read, none."""
+        if self.readable is None:
+            return ""
+        if not self.readable:
+            return "none"
+        if self.writable is None:
+            return "read"  # e.g. a folded group of fields leadsync only reads
+        return "read+write" if self.writable else "read only"
 
     def as_json(self) -> dict[str, Any]:
         """The row as JSON."""
@@ -47,6 +65,8 @@ class DoctorRow:
             "status": self.status,
             "detail": self.detail,
             "keys": list(self.keys),
+            "readable": self.readable,
+            "writable": self.writable,
         }
 
 

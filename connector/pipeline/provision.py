@@ -1,4 +1,4 @@
-"""The CRM fields leadsync writes, described for provisioning (``doctor --fix``).
+"""The CRM fields leadsync owns, described for provisioning (``doctor --fix``).
 
 HubSpot properties can be created through its API; Salesforce custom fields are
 deployed by an admin (metadata), so for Salesforce this only lists them.
@@ -65,6 +65,22 @@ def provision_hubspot(adapter: object, mapping: CrmMapping) -> list[str]:
                 field_type=field_type,
                 options=tuple(PropertyOption(value=o, label=o) for o in spec.options),
                 description="Written by leadsync (interfaces.md).",
+            )
+        )
+    pause = mapping.fields.get("is_paused")
+    if pause is not None and pause.source.startswith("leadsync_"):
+        # leadsync's own pause box (decision 10): a person ticks it, leadsync only reads it.
+        contact_specs.append(
+            PropertySpec(
+                name=pause.source,
+                label="LeadSync pause",
+                type="bool",
+                field_type="booleancheckbox",
+                options=(
+                    PropertyOption(value="true", label="Yes"),
+                    PropertyOption(value="false", label="No"),
+                ),
+                description="Tick to pause leadsync for this contact (read, never written).",
             )
         )
     created = adapter.ensure_properties(

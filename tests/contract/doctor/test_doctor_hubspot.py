@@ -141,3 +141,13 @@ def test_doctor_hubspot_budget_shown_even_with_missing_properties(hs_project, do
     assert 0 < budget["used"] < budget["total"]
     table = doctor(hs_project).stdout
     assert f"of {budget['total']} calls left today" in table
+
+
+def test_doctor_hubspot_fix_creates_the_pause_box_when_missing(hs_project, hs_box, doctor):
+    # interfaces.md: leadsync_pause (booleancheckbox) is read, never written.
+    hs_box.store.properties("contacts").pop("leadsync_pause")
+    fixed = doctor(hs_project, "--fix", "--json")
+    assert fixed.exit_code == 0, fixed.stderr
+    assert "leadsync_pause" in _payload(fixed)["crms"][0]["fix"]["created"]
+    made = hs_box.store.properties("contacts")["leadsync_pause"]
+    assert (made.type, made.field_type) == ("bool", "booleancheckbox")

@@ -193,15 +193,3 @@ def test_doctor_salesforce_bad_secret_exit_3_names_setting_without_secret(
     payload = _payload(result)
     assert payload["status"] == "error"
     assert payload["crms"][0]["errors"]
-
-
-def test_doctor_salesforce_fix_writes_field_list_and_says_package_is_issue_10(sf_project, doctor):
-    result = doctor(sf_project, "--fix")
-    assert result.exit_code == 0, result.stderr
-    written = (sf_project / "leadsync-salesforce-fields.txt").read_text(encoding="utf-8")
-    listed = {line.split(":")[0] for line in written.splitlines() if not line.startswith("#")}
-    assert listed == {f"Lead.{n}" for n in SF_OUTPUTS} | {"Task.LeadSync_Key__c"}
-    assert "issue 10" in result.stdout
-    assert "leadsync-salesforce-fields.txt" in result.stdout
-    for name in SF_OUTPUTS:
-        assert f"Lead.{name}" in result.stdout

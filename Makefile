@@ -31,6 +31,7 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/generator.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -212,7 +212,31 @@ def _policy_check(root: Path) -> tuple[Any, FileCheck]:
     return policy, FileCheck(POLICY_FILE, problems)
 
 
-def _mapping_checks(root: Path, connections: Connections | None) -> tuple[dict, list[FileCheck]]:
+def _unknown_kinds(label: str, mapping: CrmMapping, policy: Any) -> list[ConfigProblem]:
+    """Behaviour kinds a mapping emits that the policy does not define (they would not count)."""
+    known = set(policy.events.kinds)
+    expected = "a kind defined in config/policy.yaml events.kinds: " + ", ".join(sorted(known))
+    problems = []
+    for i, source in enumerate(mapping.activities):
+        if source.becomes != "behaviour":
+            continue
+        for group in ("kinds", "property_kinds"):
+            for value, spec in getattr(source, group).items():
+                if spec.kind not in known:
+                    problems.append(
+                        ConfigProblem(
+                            file=label,
+                            key=f"activities[{i}].{group}.{value}.kind",
+                            expected=expected,
+                            found=repr(spec.kind),
+                        )
+                    )
+    return problems
+
+
+def _mapping_checks(
+    root: Path, connections: Connections | None, policy: Any = None
+) -> tuple[dict, list[FileCheck]]:
     mappings: dict[str, CrmMapping] = {}
     checks: list[FileCheck] = []
     wanted: dict[str, str] = {}  # label -> crm it serves
@@ -224,6 +248,8 @@ def _mapping_checks(root: Path, connections: Connections | None) -> tuple[dict, 
         mapping, problems = collect_model(root / label, CrmMapping, label=label)
         crm = wanted.get(label)
         note = f"used for {crm}" if crm else "not used (CRM not enabled)"
+        if mapping is not None and policy is not None:
+            problems += _unknown_kinds(label, mapping, policy)
         if mapping is not None and crm and mapping.crm != crm:
             problems.append(
                 ConfigProblem(file=label, key="crm", expected=crm, found=repr(mapping.crm))
@@ -318,7 +344,7 @@ def check_project(root: Path, *, overrides: Mapping[str, Any] | None = None) -> 
     files = [FileCheck(CONNECTIONS_FILE, problems, note)]
     policy, policy_check = _policy_check(root)
     files.append(policy_check)
-    mappings, mapping_checks = _mapping_checks(root, connections)
+    mappings, mapping_checks = _mapping_checks(root, connections, policy)
     files += mapping_checks
     jobs, job_checks = _job_checks(root, connections)
     files += job_checks

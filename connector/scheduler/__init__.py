@@ -11,7 +11,7 @@ from connector.scheduler.connections import (
     stored_connection_ids,
 )
 from connector.scheduler.due import is_due, last_runs, next_due_at, ran_at
-from connector.scheduler.execute import REPORTS_NOT_BUILT, JobOutcome, execute_unit, system_now
+from connector.scheduler.execute import JobOutcome, execute_unit, system_now
 from connector.scheduler.runner import (
     PlannedUnit,
     Runner,
@@ -33,7 +33,6 @@ from connector.scheduler.units import (
 __all__ = [
     "CRON_GRACE",
     "KIND_ORDER",
-    "REPORTS_NOT_BUILT",
     "JobOutcome",
     "JobUnit",
     "PlannedUnit",

@@ -16,7 +16,7 @@ from typing import Any
 
 from connector.alerts import deliver_alerts
 from connector.config.project import Project
-from connector.errors import LeadsyncError, LockHeldError, NotAvailableError, UsageError
+from connector.errors import LeadsyncError, LockHeldError, UsageError
 from connector.scheduler.connections import stored_connection_ids
 from connector.scheduler.units import JobUnit
 from connector.store import RunStatus, Store, open_store
@@ -25,8 +25,6 @@ logger = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
-#: The message a report job records while ``connector.reports`` is not built.
-REPORTS_NOT_BUILT = "reports not built"
 
 
 def system_now() -> datetime:
@@ -198,15 +196,14 @@ def _report(
         with store.transaction(cid) as tx:
             started = store.clock()
             run_id = tx.runs.start("report", job_name=unit.job.name, as_of=now, started_at=started)
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            code = build_report(
-                CommandContext("report", project.root),
-                ReportRequest(ReportFormat.HTML, out, since=None, as_of=as_of),
-            )
-            message = f"dashboard written to {out}"
-        except NotAvailableError:
-            code, message = 0, REPORTS_NOT_BUILT
+        out.parent.mkdir(parents=True, exist_ok=True)
+        code = build_report(
+            CommandContext("report", project.root),
+            ReportRequest(
+                ReportFormat.HTML, out, since=None, until=None, as_of=as_of, crm=unit.crm
+            ),
+        )
+        message = f"dashboard written to {out}"
         summary = _summary(unit, started, store.clock(), message=message)
         summary["status"] = "ok" if code == 0 else "partial"
         with store.transaction(cid) as tx:
@@ -271,4 +268,4 @@ def _record_failure(project: Project, unit: JobUnit, outcome: JobOutcome, *, clo
         store.close()
 
 
-__all__ = ["REPORTS_NOT_BUILT", "JobOutcome", "execute_unit", "system_now"]
+__all__ = ["JobOutcome", "execute_unit", "system_now"]

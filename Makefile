@@ -14,8 +14,9 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(PIP) install -e .
 	touch $@
 
-$(VENV)/.installed-test: $(BIN)/python pyproject.toml
-	$(PIP) install -e '.[test]'
+# The postgres extra (psycopg) lets the suite run on PostgreSQL when .ci/run starts one.
+$(VENV)/.installed-test: $(BIN)/python pyproject.toml Makefile
+	$(PIP) install -e '.[test,postgres]'
 	touch $(VENV)/.installed $@
 
 demo: $(VENV)/.installed

@@ -34,6 +34,16 @@ class Cycle:
     is_shadow: bool = False
     #: Told what the run is doing ("pulled 4000 Lead"); the CLI shows it as a live status.
     progress: Callable[[str], None] = field(default=lambda _message: None)
+    #: Asked between batches: SIGTERM / Ctrl-C of ``leadsync run`` (issue 7).
+    should_stop: Callable[[], bool] = field(default=lambda: False)
+    #: Set by the step that stopped early on request; the rest waits for the next run.
+    stopped: bool = False
+
+    def stop_here(self) -> bool:
+        """Whether to stop before the next batch (and remember that this run did)."""
+        if not self.stopped and self.should_stop():
+            self.stopped = True
+        return self.stopped
 
     @property
     def mapper(self) -> RecordMapper:

@@ -49,6 +49,8 @@ class EvaluationOutcome:
     updates: int = 0
     deferred_tasks: int = 0
     conflicts: int = 0
+    #: Leads not evaluated because a stop was asked between chunks.
+    left: int = 0
     states: Counter[str] = field(default_factory=Counter)
 
 
@@ -64,6 +66,10 @@ def evaluate_leads(cycle: Cycle, lead_ids: Iterable[str]) -> EvaluationOutcome:
     tasks_today: Counter[str] = Counter()
     ids = sorted(set(lead_ids))
     for chunk in _chunks(ids, EVALUATION_CHUNK):
+        if cycle.stop_here():
+            # The undecided leads keep their pending mark: the next run evaluates them.
+            outcome.left = len(ids) - outcome.evaluated
+            break
         with cycle.store.transaction(cycle.connection_id) as tx:
             _evaluate_chunk(cycle, tx, chunk, policy, tasks_today, outcome)
         cycle.progress(f"{cycle.crm}: evaluated {outcome.evaluated} of {len(ids)} leads")

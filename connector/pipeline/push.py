@@ -47,6 +47,8 @@ Sender = Callable[[Cycle, Sequence[OutboxEntry]], list[WriteResult]]
 
 def _drain(cycle: Cycle, kind: OutboxKind, size: int, send: Sender, counts: PushedCounts) -> None:
     while True:
+        if cycle.stop_here():
+            return  # unclaimed rows stay pending for the next run
         with cycle.store.transaction(cycle.connection_id) as tx:
             batch = tx.outbox.claim(kind, size, now=cycle.now)
             if batch and kind is not OutboxKind.LEAD_UPDATE:

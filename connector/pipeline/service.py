@@ -58,8 +58,12 @@ def run_command(
     job_name: str | None = None,
     dry_run: bool = False,
     progress: Callable[[str], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> list[RunSummary]:
     """Run ``sync`` or ``sweep`` for each enabled CRM (or just ``crm``).
+
+    ``should_stop`` is asked between batches (evaluation chunks, push batches): once it
+    says yes the run records what it did and ends; the rest waits for the next run.
 
     With ``dry_run`` the run works on a throw-away copy of the state store and writes
     nothing to the CRM; the summary's ``would_push`` says what a real run would write.
@@ -90,6 +94,7 @@ def run_command(
         job_name=job_name,
         dry_run=dry_run,
         progress=progress,
+        should_stop=should_stop,
     )
     if dry_run:
         return runs.on_a_copy()
@@ -115,6 +120,7 @@ class _Runs:
     job_name: str | None
     dry_run: bool
     progress: Callable[[str], None] | None
+    should_stop: Callable[[], bool] | None = None
 
     def on(self, store: Store) -> list[RunSummary]:
         return [
@@ -132,6 +138,7 @@ class _Runs:
                 job_name=None if self.dry_run else self.job_name,
                 dry_run=self.dry_run,
                 progress=self.progress,
+                should_stop=self.should_stop,
             )
             for name in self.crms
         ]
@@ -170,6 +177,7 @@ def _run_one(
     job_name: str | None,
     dry_run: bool = False,
     progress: Callable[[str], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> RunSummary:
     started = clock()
     now = as_of or started
@@ -208,6 +216,8 @@ def _run_one(
         )
         if progress is not None:
             cycle.progress = progress
+        if should_stop is not None:
+            cycle.should_stop = should_stop
         summary = RunSummary(
             command=command, crm=crm, started_at=started, as_of=now, dry_run=dry_run
         )
@@ -258,10 +268,10 @@ def _steps(
                 updates=evaluated.updates, tasks=evaluated.tasks, alerts=evaluated.alerts
             )
         update["pushed"] = push_outbox(cycle)
-        if command == "sweep":
+        if command == "sweep" and not cycle.stopped:
             update["purged"] = purge_expired(cycle)
-        update["deferred"] = bool(evaluated.deferred_tasks)
-        update["message"] = _message(evaluated)
+        update["deferred"] = bool(evaluated.deferred_tasks) or cycle.stopped
+        update["message"] = _message(cycle, evaluated)
     except BudgetExhaustedError as error:
         _requeue(cycle)
         update["deferred"] = True
@@ -294,7 +304,12 @@ def _requeue(cycle: Cycle) -> None:
         tx.outbox.requeue_in_flight()
 
 
-def _message(evaluated: EvaluationOutcome) -> str | None:
+def _message(cycle: Cycle, evaluated: EvaluationOutcome) -> str | None:
+    if cycle.stopped:
+        return (
+            f"stopped on request after the current batch: {evaluated.left} leads not yet "
+            "evaluated; the pending work continues next run"
+        )
     if evaluated.deferred_tasks:
         return f"{evaluated.deferred_tasks} tasks over the per-owner daily cap wait for tomorrow"
     return None

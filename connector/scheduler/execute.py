@@ -64,6 +64,7 @@ def execute_unit(
     *,
     as_of: datetime | None = None,
     clock: Clock = system_now,
+    should_stop: Callable[[], bool] | None = None,
 ) -> JobOutcome:
     """Run ``unit`` once, record it in the run log, and return its outcome; never raises.
 
@@ -72,12 +73,14 @@ def execute_unit(
         unit: the job and CRM to run.
         as_of: the "now" of the playbook (``run --once --as-of``); ``None`` = the clock.
         clock: the real time source.
+        should_stop: asked by sync / sweep between batches (SIGTERM): yes ends the run
+            after the current batch, recorded, with the rest left for the next run.
     """
     outcome = JobOutcome(unit.id, unit.job.name, unit.crm, unit.kind, exit_code=0)
     now = as_of or clock()
     try:
         if unit.kind in ("sync", "sweep"):
-            _pipeline(project, unit, outcome, as_of=as_of, clock=clock)
+            _pipeline(project, unit, outcome, as_of=as_of, clock=clock, should_stop=should_stop)
         elif unit.kind == "retry-parked":
             _retry_parked(project, unit, outcome, now=now, explicit=as_of is not None)
         else:
@@ -117,6 +120,7 @@ def _pipeline(
     *,
     as_of: datetime | None,
     clock: Clock,
+    should_stop: Callable[[], bool] | None = None,
 ) -> None:
     from connector.pipeline import run_command
 
@@ -127,6 +131,7 @@ def _pipeline(
         as_of=as_of,
         full=bool(unit.job.options.get("full", False)),
         job_name=unit.job.name,
+        should_stop=should_stop,
     )
     outcome.runs = [s.model_dump(mode="json") for s in summaries]
     outcome.exit_code = max((s.exit_code for s in summaries), default=0)

@@ -7,8 +7,9 @@ while nothing ran starts at once). Nothing is pickled into the database.
 One worker thread runs the jobs one after the other: every job takes its
 connection's lock, so two jobs of one process on one connection would only
 fight for it. ``max_instances=1`` and coalescing keep a slow job from piling up
-runs; SIGTERM / Ctrl-C lets the running job finish and record its run, starts
-nothing new, and the process exits 0.
+runs; SIGTERM / Ctrl-C lets the running job finish its current batch (an
+evaluation chunk or a push batch) and record its run, starts nothing new, and
+the process exits 0; the rest of that job's work waits for the next run.
 """
 
 from __future__ import annotations
@@ -154,7 +155,9 @@ def run_once(
         if flag.is_set():
             logger.info("stop asked: %s not started", unit.id)
             break
-        outcomes.append(execute_unit(project, unit, as_of=as_of, clock=clock))
+        outcomes.append(
+            execute_unit(project, unit, as_of=as_of, clock=clock, should_stop=flag.is_set)
+        )
     return outcomes
 
 
@@ -180,7 +183,8 @@ class Runner:
     def _job(self, unit: JobUnit) -> None:
         if self.stop.is_set():
             return  # queued before the stop: never started
-        outcome = execute_unit(self.project, unit, clock=self.clock)
+        # A stop during the job ends it after its current batch (the run is recorded).
+        outcome = execute_unit(self.project, unit, clock=self.clock, should_stop=self.stop.is_set)
         with self._lock:
             self.outcomes.append(outcome)
         if self._on_outcome is not None:

@@ -1,6 +1,8 @@
 """Fixtures of the end-to-end pipeline suite (the rig itself is in ``pipeline_rig``).
 
-One suite, two CRMs: every test that takes ``crm`` runs against both emulators.
+One suite, two CRMs: every test that takes ``crm`` runs against both emulators; every
+rig's store is the project's SQLite file and, when ``LEADSYNC_TEST_POSTGRES_URL`` is set,
+PostgreSQL (``database_url`` in ``tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -30,20 +32,23 @@ def crm(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def rig(crm: str, tmp_path: Path) -> Iterator[Rig]:
+def rig(crm: str, tmp_path: Path, database_url: str | None) -> Iterator[Rig]:
     """A fault-free rig of :data:`LEADS` leads for ``crm``."""
-    with open_rig(crm, tmp_path) as running:
+    with open_rig(crm, tmp_path, database_url=database_url) as running:
         yield running
 
 
 @pytest.fixture
-def rig_factory(tmp_path: Path) -> Iterator[Callable[..., Rig]]:
-    """Open more rigs in one test: ``rig_factory(crm, name, faults=..., leads=...)``."""
+def rig_factory(tmp_path: Path, database_url: str | None) -> Iterator[Callable[..., Rig]]:
+    """Open more rigs in one test: ``rig_factory(crm, name, faults=..., leads=...)``.
+
+    On PostgreSQL the rigs share one database, as several companies' connections do.
+    """
     with contextlib.ExitStack() as stack:
 
         def make(crm: str, name: str, **options: Any) -> Rig:
             folder = tmp_path / name
             folder.mkdir()
-            return stack.enter_context(open_rig(crm, folder, **options))
+            return stack.enter_context(open_rig(crm, folder, database_url=database_url, **options))
 
         yield make

@@ -318,13 +318,21 @@ def open_rig(
     seed: int = SEED,
     faults: str | None = None,
     write_batch: int | None = None,
+    database_url: str | None = None,
 ) -> Iterator[Rig]:
-    """A project in ``folder`` wired to a fresh emulator of ``crm`` (provisioned on HubSpot)."""
+    """A project in ``folder`` wired to a fresh emulator of ``crm`` (provisioned on HubSpot).
+
+    ``database_url`` puts the store in that database (``LEADSYNC_DATABASE_URL`` in the
+    project's ``.env``, as an operator would); ``None`` keeps the project's SQLite file.
+    """
     root = folder / f"project-{crm}"
     init_project(root)
     enable_only(root, crm, write_batch=write_batch)
     with _start_sandbox(crm, leads=leads, seed=seed, faults=None) as sandbox:
-        sandbox.write_env_file(root / ".env")
+        env_file = sandbox.write_env_file(root / ".env")
+        if database_url is not None:
+            with env_file.open("a", encoding="utf-8") as handle:
+                handle.write(f"LEADSYNC_DATABASE_URL={database_url}\n")
         project = load_project(root)
         adapter = None
         if crm == "hubspot":

@@ -2,34 +2,20 @@
 
 ``store`` runs each test on a SQLite file in ``tmp_path`` and, when
 ``LEADSYNC_TEST_POSTGRES_URL`` is set (issue 7's CI starts PostgreSQL), again on
-PostgreSQL with a freshly emptied schema. ``sqlite_store`` is for the tests of
-SQLite-only behaviour (pragmas, the database file, the pid-based lock).
+PostgreSQL with a freshly emptied schema (``database_url``, in ``tests/conftest.py``).
+``sqlite_store`` is for the tests of SQLite-only behaviour (pragmas, the database file,
+the pid-based lock).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 from store_factories import FrozenClock
 
 from connector.store import Store, open_store
-
-POSTGRES_URL = os.environ.get("LEADSYNC_TEST_POSTGRES_URL")
-
-
-def _empty_postgres(url: str) -> None:
-    engine = create_engine(url)
-    try:
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-            connection.execute(text("DROP FUNCTION IF EXISTS leadsync_transitions_append_only()"))
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture
@@ -48,22 +34,7 @@ def sqlite_store(project_dir: Path, clock: FrozenClock) -> Iterator[Store]:
         yield opened
 
 
-@pytest.fixture(
-    params=[
-        "sqlite",
-        pytest.param(
-            "postgresql",
-            marks=pytest.mark.skipif(
-                not POSTGRES_URL, reason="set LEADSYNC_TEST_POSTGRES_URL to test PostgreSQL"
-            ),
-        ),
-    ]
-)
-def store(request: pytest.FixtureRequest, project_dir: Path, clock: FrozenClock) -> Iterator[Store]:
-    url = None
-    if request.param == "postgresql":
-        assert POSTGRES_URL is not None
-        _empty_postgres(POSTGRES_URL)
-        url = POSTGRES_URL
-    with open_store(url, project_dir, clock=clock) as opened:
+@pytest.fixture
+def store(database_url: str | None, project_dir: Path, clock: FrozenClock) -> Iterator[Store]:
+    with open_store(database_url, project_dir, clock=clock) as opened:
         yield opened

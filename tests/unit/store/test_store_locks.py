@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from store_factories import CID, OTHER_CID, FrozenClock
 
 from connector.errors import LockHeldError
 from connector.store import Store, open_store
+from connector.store.locks import ConnectionLock
 from connector.store.schema import locks
 
 
@@ -85,15 +87,31 @@ def test_lock_refresh_keeps_the_heartbeat_fresh(sqlite_store: Store, clock: Froz
         sqlite_store.lock(CID, ttl=timedelta(minutes=10)).acquire()
 
 
-def test_lock_held_by_another_process_raises(tmp_path: Path) -> None:
+def _acquire_within(store: Store, seconds: float) -> ConnectionLock:
+    # PostgreSQL frees a dead session's advisory lock once its backend sees the socket close,
+    # a moment after the kill; SQLite sees the dead pid at once.
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return store.lock(CID).acquire()
+        except LockHeldError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def test_lock_of_a_killed_holder_process_is_taken_over(
+    tmp_path: Path, database_url: str | None
+) -> None:
     project = tmp_path / "p"
     code = (
         "import sys, pathlib; from connector.store import open_store;"
-        "s = open_store(None, pathlib.Path(sys.argv[1])); l = s.lock(sys.argv[2]).acquire();"
+        "url = sys.argv[3] or None;"
+        "s = open_store(url, pathlib.Path(sys.argv[1])); l = s.lock(sys.argv[2]).acquire();"
         "print('held', flush=True); sys.stdin.readline(); l.release()"
     )
     holder = subprocess.Popen(
-        [sys.executable, "-c", code, str(project), CID],
+        [sys.executable, "-c", code, str(project), CID, database_url or ""],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -101,12 +119,17 @@ def test_lock_held_by_another_process_raises(tmp_path: Path) -> None:
     try:
         assert holder.stdout is not None
         assert holder.stdout.readline().strip() == "held"
-        with open_store(None, project) as store:
+        with open_store(database_url, project) as store:
             with pytest.raises(LockHeldError, match=f"pid {holder.pid}"):
                 store.lock(CID).acquire()
             holder.kill()  # dies without releasing
             holder.wait()
-            assert store.lock(CID).acquire().is_held
+            taken = _acquire_within(store, 10)
+            assert taken.is_held
+            holder_now = taken.holder()
+            assert holder_now is not None
+            assert holder_now.pid == os.getpid()
+            taken.release()
     finally:
         if holder.poll() is None:
             holder.kill()

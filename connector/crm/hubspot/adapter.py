@@ -711,12 +711,14 @@ def _raw(
     )
     if contacts is not None:
         props[CONTACT_IDS_FIELD] = list(contacts.get(record_id, []))
+    merged = str(props.get("hs_merged_object_ids") or "") if object_type == CONTACTS else ""
     return RawRecord(
         object_type=object_type,
         record_id=record_id,
         modstamp=stamp,
         fields=props,
         is_deleted=bool(row.get("archived", False)),
+        merged_ids=tuple(m for m in merged.split(";") if m and m != record_id),
     )
 
 

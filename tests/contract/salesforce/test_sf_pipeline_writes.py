@@ -1,4 +1,5 @@
-"""Decision 20 through the pipeline: a push above ``bulk_threshold`` goes out by Bulk API 2.0.
+"""Pipeline writes to Salesforce: Bulk API above ``bulk_threshold`` (decision 20) and the
+fallback owner of queue-owned leads' tasks (decision 11).
 
 The sync runs as the CLI runs it (``run_command``) against the emulator over HTTPS; what it
 wrote is read from the emulator's own records and call counts.
@@ -30,13 +31,18 @@ def _short_sleep(seconds: float) -> None:
     time.sleep(min(max(seconds, 0.0), 0.05))
 
 
-def _configure(root: Path) -> None:
+def _configure(root: Path, *, fallback_owner: str | None = None) -> None:
     path = root / "config" / "connections.yaml"
     text = path.read_text(encoding="utf-8")
     text = re.sub(r"(?m)^(salesforce:\n(?:[ ].*\n)*?  enabled: )\w+", r"\g<1>true", text)
     text = re.sub(r"(?m)^(hubspot:\n(?:[ ].*\n)*?  enabled: )\w+", r"\g<1>false", text)
     text, n = re.subn(r"(?m)^(  bulk_threshold: )\d+", rf"\g<1>{THRESHOLD}", text, count=1)
     assert n == 1
+    if fallback_owner is not None:
+        text, n = re.subn(
+            r"(?m)^(  fallback_owner_id: )null", rf"\g<1>{fallback_owner}", text, count=1
+        )
+        assert n == 1
     path.write_text(text, encoding="utf-8")
 
 
@@ -89,3 +95,50 @@ def test_push_above_bulk_threshold_uses_bulk_api_and_writes_every_lead(company) 
     )
     assert second.pushed.updates == 0
     assert not any("jobs/ingest" in k for k in box.stats()["by_endpoint"])
+
+
+def test_task_of_a_queue_owned_lead_goes_to_the_fallback_owner(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    init_project(root)
+    with SalesforceSandbox(
+        seed=3, leads=LEADS, timings=SalesforceTimings.for_tests(), anchor=ANCHOR
+    ) as box:
+        users = [u["Id"] for u in box.org.records("User")]
+        fallback = users[-1]
+        _configure(root, fallback_owner=fallback)
+        box.write_env_file(root / ".env")
+        project = load_project(root)
+        run_command(project, "sync", crm="salesforce", as_of=ANCHOR, sleep=_short_sleep)
+        states = _states(project)
+        queued = [
+            r["Id"]
+            for r in box.org.records("Lead")
+            if str(r["OwnerId"]).startswith("00G") and states.get(r["Id"]) in ("Cold", "Warm")
+        ]
+        assert queued, "precondition: the seed has queue-owned open leads"
+        lead_id = queued[0]
+        when = ANCHOR + timedelta(minutes=10)
+        # L-3: a test-drive request makes the lead Hot; A-2 gives its owner a task.
+        box.org.create(
+            "Web_Activity__c",
+            {
+                "Lead__c": lead_id,
+                "Kind__c": "test_drive_request",
+                "Occurred_At__c": when.isoformat(),
+                "Page__c": "/test-drive",
+            },
+        )
+        [summary] = run_command(
+            project,
+            "sync",
+            crm="salesforce",
+            as_of=when + timedelta(minutes=5),
+            sleep=_short_sleep,
+        )
+        assert summary.pushed.parked == 0
+        key_field = project.mappings["salesforce"].tasks.key_field
+        tasks = [
+            t for t in box.org.records("Task") if t.get("WhoId") == lead_id and t.get(key_field)
+        ]
+        assert tasks
+        assert {t["OwnerId"] for t in tasks} == {fallback}

@@ -174,22 +174,25 @@ def _context(rng: random.Random, i: int) -> LeadContext:
     )
 
 
-def _chunk(args: tuple[int, int, int]) -> tuple[Counter[str], int, int, int, float]:
+def _chunk(args: tuple[int, int, int]) -> tuple[Counter[str], int, int, int, float, float, float]:
     start, count, seed = args
     assert _POLICY is not None
     rng = random.Random(seed * 1_000_003 + start)
     states: Counter[str] = Counter()
     tasks = alerts = transitions = 0
     now = ANCHOR
+    generating = time.process_time()
     contexts = [_context(rng, i) for i in range(start, start + count)]
-    began = time.perf_counter()
+    generating = time.process_time() - generating
+    began, cpu = time.perf_counter(), time.process_time()
     for ctx in contexts:
         decision = evaluate(ctx, now, _POLICY)
         states[decision.state.value] += 1
         tasks += len(decision.tasks)
         alerts += len(decision.alerts)
         transitions += len(decision.transitions)
-    return states, tasks, alerts, transitions, time.perf_counter() - began
+    spent, cpu = time.perf_counter() - began, time.process_time() - cpu
+    return states, tasks, alerts, transitions, spent, cpu, generating
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -207,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     states: Counter[str] = Counter()
     tasks = alerts = transitions = 0
-    engine_seconds = 0.0
+    engine_seconds = engine_cpu = generator_cpu = 0.0
     if args.workers <= 1:
         _init()
         results = map(_chunk, chunks)
@@ -215,8 +218,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         pool = mp.get_context("fork").Pool(args.workers, initializer=_init)
         results = pool.imap_unordered(_chunk, chunks)
-    for st, t, a, tr, spent in results:
+    for st, t, a, tr, spent, cpu, generating in results:
         engine_seconds += spent
+        engine_cpu += cpu
+        generator_cpu += generating
         states.update(st)
         tasks += t
         alerts += a
@@ -234,6 +239,14 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"engine only     : {engine_seconds:.1f} core-seconds, {per_core:,.0f} leads/s per core,"
         f" {per_core * max(args.workers, 1):,.0f} leads/s on {max(args.workers, 1)} cores"
+    )
+    # CPU time does not grow when other processes share the cores; wall time does.
+    cores = max(args.workers, 1)
+    total_cpu = engine_cpu + generator_cpu
+    print(
+        f"CPU time        : engine {engine_cpu:.1f} s ({args.leads / max(engine_cpu, 1e-9):,.0f}"
+        f" leads/s per core), generator {generator_cpu:.1f} s; on {cores} idle cores the run"
+        f" would take ~{total_cpu / cores:.0f} s"
     )
     print(
         f"peak RSS        : parent {own / 1024:.0f} MiB, largest worker {children / 1024:.0f} MiB"

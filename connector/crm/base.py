@@ -26,6 +26,9 @@ class RawRecord:
     modstamp: datetime
     fields: Mapping[str, Any]
     is_deleted: bool = False
+    #: Records the CRM merged into this one and no longer lists (HubSpot keeps only the
+    #: survivor): their history is this record's now, and they are gone.
+    merged_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

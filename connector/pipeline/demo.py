@@ -30,13 +30,39 @@ from connector.store.schema import lead_state, transitions
 
 #: The tour's steps: (label, command, days after the start).
 STEPS: tuple[tuple[str, str, float], ...] = (
-    ("first sync (go-live baseline)", "sync", 0),
-    ("second sync (our own writes come back as an echo)", "sync", 5 / 1440),
-    ("sweep 26 days later (Hot window of 25 days reached)", "sweep", 26),
-    ("sweep 34 days later (confirmation windows closed)", "sweep", 34),
-    ("sync 35 days later: three Cold leads asked for a test drive", "sync", 35),
-    ("sweep 65 days later", "sweep", 65),
-    ("sweep 130 days later", "sweep", 130),
+    (
+        "first sync (go-live baseline: every lead scored and typed; only what happened in"
+        " the last 24 h makes tasks, so old history does not flood the sales team)",
+        "sync",
+        0,
+    ),
+    (
+        "second sync 5 minutes later (our own writes come back as an echo, not as changes)",
+        "sync",
+        5 / 1440,
+    ),
+    (
+        "sweep 26 days later (quiet Hot leads pass their 25-day window: each gets one"
+        " confirmation touch before any downgrade)",
+        "sweep",
+        26,
+    ),
+    (
+        "sweep 34 days later (the 7-day confirmation windows closed: unanswered leads step down)",
+        "sweep",
+        34,
+    ),
+    (
+        "sync 35 days later: three Cold leads asked for a test drive (-> Hot, owner task)",
+        "sync",
+        35,
+    ),
+    ("sweep 65 days later (more windows: Warm 45 days, Cold 60 days)", "sweep", 65),
+    (
+        "sweep 130 days later (the windows keep running; Removed means deactivated, never deleted)",
+        "sweep",
+        130,
+    ),
 )
 #: How many leads come back with a test-drive request in the tour.
 RETURNING_LEADS = 3

@@ -124,6 +124,7 @@ def _store_lead_page(
             issues += activity.issues
     with cycle.store.transaction(cycle.connection_id) as tx:
         result = tx.leads.upsert(leads)
+        absorbed = _absorb_merged(tx, records)
         changed_by_events = tx.events.upsert_changed(events) if events else set()
         if changed_by_events:
             tx.leads.mark_pending(changed_by_events)
@@ -139,10 +140,44 @@ def _store_lead_page(
         _save_cursor(tx, cycle, cycle.mapping.leads.object, cycle.mapping.leads.cursor, cursor)
     outcome.leads += len(records)
     outcome.deleted_ids.update(r.record_id for r in records if r.is_deleted)
+    outcome.deleted_ids.update(absorbed)
+    outcome.to_evaluate.update(r.record_id for r in records if set(r.merged_ids) & absorbed)
     outcome.activities += len(events)
     outcome.issues += len(issues)
     outcome.to_evaluate.update(result.to_evaluate)
     outcome.to_evaluate.update(changed_by_events)
+
+
+def _absorb_merged(tx: StoreTx, records: Iterable[RawRecord]) -> set[str]:
+    """Leads the CRM merged into a survivor: their history moves to it, they are deleted.
+
+    Salesforce reparents the activities itself (they come back with the survivor's id); a
+    HubSpot merge only lists the merged ids on the survivor, so the move is made here.
+    Returns the ids newly deleted.
+    """
+    survivor_of = {m: r.record_id for r in records if not r.is_deleted for m in r.merged_ids}
+    if not survivor_of:
+        return set()
+    gone = {i: lead for i, lead in tx.leads.get_many(survivor_of).items() if not lead.is_deleted}
+    if not gone:
+        return set()
+    moved_events = [
+        e.model_copy(update={"lead_id": survivor_of[lead_id]})
+        for lead_id, found in tx.events.for_leads(gone).items()
+        for e in found
+    ]
+    moved_responses = [
+        r.model_copy(update={"lead_id": survivor_of[lead_id]})
+        for lead_id, found in tx.responses.for_leads(gone).items()
+        for r in found
+    ]
+    if moved_events:
+        tx.events.upsert(moved_events)
+    if moved_responses:
+        tx.responses.upsert(moved_responses)
+    tx.leads.upsert([lead.model_copy(update={"is_deleted": True}) for lead in gone.values()])
+    tx.leads.mark_pending({survivor_of[i] for i in gone})
+    return set(gone)
 
 
 def _without_forgotten(

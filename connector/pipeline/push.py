@@ -21,6 +21,8 @@ from connector.store import OutboxEntry, OutboxKind, StoreTx
 
 #: A retryable failure is tried again no sooner than this (on a later run).
 RETRY_DELAY = timedelta(minutes=5)
+#: Rows per Bulk API job: well under its 150 MB upload limit for our few output fields.
+BULK_JOB_ROWS = 100_000
 
 
 def push_outbox(cycle: Cycle) -> PushedCounts:
@@ -30,9 +32,11 @@ def push_outbox(cycle: Cycle) -> PushedCounts:
         return counts
     threshold = int(getattr(cycle.project.connections.crm(cycle.crm), "bulk_threshold", 0) or 0)
     if threshold and hasattr(cycle.adapter, "bulk_update"):
-        # Decision 20: claim a bulk-sized batch; below the threshold it still goes out
-        # through collections (the adapter splits it into calls of 200).
-        _drain(cycle, OutboxKind.LEAD_UPDATE, threshold, _send_updates_or_bulk, counts)
+        # Decision 20: a push above the threshold goes out whole by Bulk API (claimed in
+        # jobs of up to BULK_JOB_ROWS); at or below it, through collections (the adapter
+        # splits it into calls of 200).
+        size = max(threshold + 1, BULK_JOB_ROWS)
+        _drain(cycle, OutboxKind.LEAD_UPDATE, size, _send_updates_or_bulk, counts)
     else:
         _drain(
             cycle, OutboxKind.LEAD_UPDATE, cycle.adapter.limits.update_batch, _send_updates, counts
@@ -104,7 +108,7 @@ def _send_updates_or_bulk(cycle: Cycle, batch: Sequence[OutboxEntry]) -> list[Wr
                 for e in entries
             ]
         batch = [e for e in batch if not e.bulk_job_id]
-    if len(batch) < threshold:
+    if len(batch) <= threshold:
         return results + (_send_updates(cycle, batch) if batch else [])
     # One update per record in a job; a later row for the same lead waits for the next run.
     seen: set[str] = set()

@@ -7,6 +7,7 @@ HubSpot does.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -153,7 +154,13 @@ def search_objects(store: HubSpotStore, req: Request) -> Response:
     body = req.json_body()
     defs = store.properties(otype.name)
     offset, limit = check_request(body, defs)
-    total, matches = run_search(body, store.searchable(otype.name), defs)
+    # The query without its offset (and the property catalogue it is read against).
+    query = json.dumps(
+        [len(defs), {k: v for k, v in body.items() if k != "after"}], sort_keys=True, default=str
+    )
+    total, matches = store.memo_search(
+        otype.name, query, lambda candidates: run_search(body, candidates, defs)
+    )
     window = matches[offset : min(offset + limit, 10_000)]
     wanted = wanted_properties(otype, body.get("properties") or [])
     results = []

@@ -97,6 +97,10 @@ class HubSpotStore:
         self._pending: dict[str, list[tuple[float, StoredObject, Snapshot]]] = {
             t: [] for t in OBJECT_TYPES
         }
+        # Bumped on every change of an index: a search answer computed for one version
+        # holds until the next change, so paging one query re-sorts nothing.
+        self._index_version: dict[str, int] = dict.fromkeys(OBJECT_TYPES, 0)
+        self._search_memo: dict[tuple[str, str], tuple[int, Any]] = {}
         self._props: dict[str, dict[str, PropertyDef]] = {
             t: {p.name: p for p in defs} for t, defs in default_catalog(owner_ids).items()
         }
@@ -265,6 +269,7 @@ class HubSpotStore:
                 props.setdefault(otype.modified_property, stamp)
                 obj = StoredObject(obj_id, object_type, props, modified_at, modified_at)
                 self._index[object_type][obj_id] = (obj, dict(props))
+                self._index_version[object_type] += 1
                 self._objects[object_type][obj_id] = obj
                 self._order[object_type].append(int(obj_id))
                 self._index_unique(object_type, obj)
@@ -347,6 +352,7 @@ class HubSpotStore:
                 del self._assoc[key]
             del self._objects["contacts"][other.id]
             self._index["contacts"].pop(other.id, None)
+            self._index_version["contacts"] += 1
             self._pending["contacts"] = [p for p in self._pending["contacts"] if p[1] is not other]
             self._order["contacts"].remove(int(other.id))
             for old, new in list(self._merged_into.items()):
@@ -423,6 +429,23 @@ class HubSpotStore:
                     self._show(obj, snapshot)
             return list(self._index[object_type].values())
 
+    def memo_search(self, object_type: str, query: str, compute: Callable[[list[Any]], Any]) -> Any:
+        """``compute(searchable(object_type))``, reused while the index has not changed.
+
+        ``query`` is the search body without its paging offset; one answer is kept per
+        object type, enough for a client paging through one query at a time.
+        """
+        with self.lock:
+            candidates = self.searchable(object_type)
+            version = self._index_version[object_type]
+            memo = self._search_memo.get((object_type, query))
+            if memo is not None and memo[0] == version:
+                return memo[1]
+            answer = compute(candidates)
+            self._search_memo = {k: v for k, v in self._search_memo.items() if k[0] != object_type}
+            self._search_memo[(object_type, query)] = (version, answer)
+            return answer
+
     # ----- associations -------------------------------------------------------------
     def associate(self, from_type: str, from_id: str, to_type: str, to_id: str) -> int:
         """Add the default association both ways; returns the from->to type id.
@@ -483,6 +506,7 @@ class HubSpotStore:
             pending.append((self._monotonic() + self.indexing_lag_s, obj, snapshot))
 
     def _show(self, obj: StoredObject, snapshot: Snapshot) -> None:
+        self._index_version[obj.type] += 1
         if snapshot is None:
             self._index[obj.type].pop(obj.id, None)
         else:

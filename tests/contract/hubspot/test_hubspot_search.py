@@ -283,3 +283,24 @@ def test_search_rewindow_with_gte_reaches_past_the_cap(big):
     assert rest.total == 50
     ids = sorted(int(o.id) for o in box.store.all_objects("contacts"))
     assert [int(r.id) for r in rest.results] == ids[10_000:]
+
+
+def test_search_same_query_after_a_write_answers_from_the_new_index(hs, client, people):
+    # The emulator reuses one query's sorted answer while paging; any write must end that.
+    tag, ids = people
+    hs.store.indexing_lag_s = 0.0
+    sort = [{"propertyName": "region_code", "direction": "ASCENDING"}]
+    first = _search(client, [_company(tag)], sorts=sort, props=["firstname"], limit=2)
+    assert _names(first) == ["dae", "ben"]  # region_code is text: "1" < "10" < "20" < "3"
+    client.crm.contacts.basic_api.update(
+        ids["eun"],
+        simple_public_object_input=SimplePublicObjectInput(properties={"region_code": "0"}),
+    )
+    hs.store.create("contacts", {"email": f"new.{tag}@search.test", "company": tag})
+    again = _search(client, [_company(tag)], sorts=sort, props=["firstname"], limit=2)
+    assert _names(again) == ["eun", "dae"]
+    assert again.total == first.total + 1
+    hs.store.archive("contacts", ids["eun"])
+    last = _search(client, [_company(tag)], sorts=sort, props=["firstname"], limit=2)
+    assert _names(last) == ["dae", "ben"]
+    assert last.total == first.total

@@ -169,3 +169,54 @@ def test_init_refuses_to_overwrite_and_exits_2(project):
     result = runner.invoke(app, ["init", str(project)])
     assert result.exit_code == 2
     assert "never overwrites" in result.stderr
+
+
+# S-2 / decision 8 through the command an admin runs: each check names the offending cell or
+# range, with what the playbook expects and what the file holds, and doctor exits 2.
+POLICY_SHAPE_BREAKS = [
+    (
+        ("lead_type", "grid_a", "cells", "Mid"),
+        ["Cold", "Hot", "Warm"],
+        "lead_type.grid_a.cells.Mid[2]: expected a type >= cells.Mid[1] (Hot)",
+        "got Warm",
+    ),
+    (
+        ("lead_type", "grid_b", "cells", "High"),
+        ["Cold", "Cold", "Cold"],
+        "lead_type.grid_b.cells.High[1]: expected a type >= cells.Mid[1] (Warm)",
+        "got Cold",
+    ),
+    (
+        ("lead_type", "ranges", 1, "min"),
+        12,
+        "lead_type.ranges[1].min: expected 11 (= lead_type.ranges[0].max",
+        "got 12 (a gap)",
+    ),
+    (
+        ("lead_type", "ranges", 1, "min"),
+        10,
+        "lead_type.ranges[1].min: expected 11 (= lead_type.ranges[0].max",
+        "got 10 (an overlap)",
+    ),
+    (
+        ("lead_type", "grid_a", "x_bands", 2, "min"),
+        16,
+        "lead_type.grid_a.x_bands[2].min: expected 15",
+        "got 16 (a gap)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "bad", "named", "found"),
+    POLICY_SHAPE_BREAKS,
+    ids=["grid-row", "grid-column", "range-gap", "range-overlap", "band-gap"],
+)
+def test_doctor_rejects_non_monotone_grid_and_range_gaps_naming_the_cell(
+    project, path, bad, named, found
+):
+    _set(project, "config/policy.yaml", path, bad)
+    result = _doctor(project)
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if "config/policy.yaml:" in line]
+    assert any(named in line and found in line for line in lines), result.stderr

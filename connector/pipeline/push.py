@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from connector.checkpoints import checkpoint
 from connector.crm.base import RecordCreate, RecordUpdate, WriteResult
 from connector.pipeline.conflicts import EDIT_PREFIX
 from connector.pipeline.cycle import Cycle
@@ -53,9 +54,16 @@ def _drain(cycle: Cycle, kind: OutboxKind, size: int, send: Sender, counts: Push
                 tx.outbox.record_intent([e.id for e in batch if e.intent_at is None])
         if not batch:
             return
+        # Rows in flight (creates with their intent recorded), nothing sent yet.
+        checkpoint(f"push.{kind.value}.claimed")
         results = send(cycle, batch)
+        # The CRM has the writes; the outbox rows are not closed (HubSpot: the created
+        # tasks' ids are not recorded, decision 18).
+        checkpoint(f"push.{kind.value}.sent")
         with cycle.store.transaction(cycle.connection_id) as tx:
             _settle(cycle, tx, kind, batch, results, counts)
+            checkpoint(f"push.{kind.value}.before_commit")
+        checkpoint(f"push.{kind.value}.settled")
         cycle.progress(
             f"{cycle.crm}: pushed {counts.updates} updates, {counts.tasks} tasks, "
             f"{counts.alerts} alerts"

@@ -23,6 +23,7 @@ from simple_salesforce import Salesforce
 from simple_salesforce.bulk2 import Operation, _Bulk2Client
 from simple_salesforce.exceptions import SalesforceError
 
+from connector.checkpoints import checkpoint
 from connector.config.connections import connection_id
 from connector.crm.base import (
     AdapterLimits,
@@ -389,6 +390,7 @@ class SalesforceAdapter:
                     ),
                 )
             )
+            checkpoint("salesforce.collection.sent")
         return results
 
     def create(self, creates: Sequence[RecordCreate]) -> list[WriteResult]:
@@ -448,16 +450,20 @@ class SalesforceAdapter:
             lambda sf: self._bulk_client(sf, object_type).create_job(Operation.update),
         )
         job_id = str(job["id"])
+        checkpoint("salesforce.bulk.created")
         on_job_created(job_id)
+        checkpoint("salesforce.bulk.recorded")
         data = updates_to_csv(updates)
         self._call(
             f"upload bulk job {job_id}",
             lambda sf: self._bulk_client(sf, object_type).upload_job_data(job_id, data),
         )
+        checkpoint("salesforce.bulk.uploaded")
         self._call(
             f"close bulk job {job_id}",
             lambda sf: self._bulk_client(sf, object_type).close_job(job_id),
         )
+        checkpoint("salesforce.bulk.closed")
         return self.bulk_results(object_type, job_id, {u.record_id: u.key for u in updates})
 
     def bulk_results(
@@ -475,6 +481,7 @@ class SalesforceAdapter:
         )
         if state.get("state") not in ("JobComplete", "Failed", "Aborted"):
             return None
+        checkpoint("salesforce.bulk.finished")
 
         def read(kind: str) -> str:
             return self._call(

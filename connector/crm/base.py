@@ -95,6 +95,10 @@ class TaskSpec:
     description: str
 
 
+#: Error code of a record a finished bulk job never processed: safe to send again at once.
+UNPROCESSED = "UNPROCESSED"
+
+
 @dataclass(frozen=True, slots=True)
 class WriteResult:
     """The CRM's own answer for one record; only ``success`` closes an outbox row."""
@@ -208,6 +212,7 @@ class CrmAdapter(Protocol):
 
 
 __all__ = [
+    "UNPROCESSED",
     "AdapterLimits",
     "ApiBudget",
     "CrmAdapter",

@@ -37,5 +37,14 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/generator.py
 	$(BIN)/python bench/sweep.py --leads $(SWEEP_LEADS)
 
+# Kill the sync at SOAK_POINTS seeded random checkpoint passes per CRM on SOAK_LEADS leads,
+# resume, compare with a never-killed run (tests/reliability/test_crash_soak.py).
+SOAK_POINTS ?= 50
+SOAK_LEADS ?= 2000
+SOAK_SEED ?= 1
+soak: $(VENV)/.installed-test
+	SOAK_POINTS=$(SOAK_POINTS) SOAK_LEADS=$(SOAK_LEADS) SOAK_SEED=$(SOAK_SEED) \
+		$(BIN)/python -m pytest -q -s tests/reliability/test_crash_soak.py
+
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

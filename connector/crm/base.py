@@ -98,6 +98,10 @@ class TaskSpec:
     description: str
 
 
+#: Error code of a record a finished bulk job never processed: safe to send again at once.
+UNPROCESSED = "UNPROCESSED"
+
+
 @dataclass(frozen=True, slots=True)
 class WriteResult:
     """The CRM's own answer for one record; only ``success`` closes an outbox row."""
@@ -211,6 +215,7 @@ class CrmAdapter(Protocol):
 
 
 __all__ = [
+    "UNPROCESSED",
     "AdapterLimits",
     "ApiBudget",
     "CrmAdapter",

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from connector.checkpoints import checkpoint
 from connector.config.policy import Policy
 from connector.crm.base import TaskSpec
 from connector.engine import evaluate
@@ -72,6 +73,9 @@ def evaluate_leads(cycle: Cycle, lead_ids: Iterable[str]) -> EvaluationOutcome:
             break
         with cycle.store.transaction(cycle.connection_id) as tx:
             _evaluate_chunk(cycle, tx, chunk, policy, tasks_today, outcome)
+            # Decisions, transitions and outbox rows written, not committed.
+            checkpoint("evaluate.chunk.before_commit")
+        checkpoint("evaluate.chunk.committed")
         cycle.progress(f"{cycle.crm}: evaluated {outcome.evaluated} of {len(ids)} leads")
     return outcome
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from connector.checkpoints import checkpoint
 from connector.config.mapping import ActivitySource
 from connector.crm.base import Cursor, PullRequest, RawRecord
 from connector.mapping import lead_ref
@@ -94,7 +95,9 @@ def pull_changes(cycle: Cycle, *, full: bool = False) -> PullOutcome:
     with cycle.store.read(cycle.connection_id) as tx:
         since = None if full else _cursor(tx.watermarks.get(mapping.leads.object))
     for page in cycle.adapter.pull(request, since):
+        checkpoint("pull.leads.fetched")
         _store_lead_page(cycle, page.records, page.cursor, same_object, outcome)
+        checkpoint("pull.leads.stored")
         cycle.progress(f"{cycle.crm}: pulled {outcome.leads} {mapping.leads.object} records")
     for source in mapping.activities:
         if source.object == mapping.leads.object:
@@ -137,6 +140,8 @@ def _store_lead_page(
         if edits:
             tx.lead_state.record_pushed(edits)
         tx.quality.reconcile("lead", [r.record_id for r in records], issues, run_id=cycle.run_id)
+        # Inside the transaction: the page is written, the watermark not yet moved.
+        checkpoint("pull.leads.before_watermark")
         _save_cursor(tx, cycle, cycle.mapping.leads.object, cycle.mapping.leads.cursor, cursor)
     outcome.leads += len(records)
     outcome.deleted_ids.update(r.record_id for r in records if r.is_deleted)
@@ -210,6 +215,7 @@ def _pull_source(cycle: Cycle, source: ActivitySource, outcome: PullOutcome, *, 
         since = None if full else _cursor(tx.watermarks.get(mark_name))
     mapper = cycle.mapper
     for page in cycle.adapter.pull(request, since):
+        checkpoint("pull.activities.fetched")
         records = list(page.records)
         with cycle.store.transaction(cycle.connection_id) as tx:
             lead_refs = {ref for r in records if (ref := lead_ref(r.fields.get(source.lead_field)))}
@@ -249,8 +255,10 @@ def _pull_source(cycle: Cycle, source: ActivitySource, outcome: PullOutcome, *, 
             tx.quality.reconcile(
                 source.becomes, [r.record_id for r in records], issues, run_id=cycle.run_id
             )
+            checkpoint("pull.activities.before_watermark")
             _save_cursor(tx, cycle, mark_name, source.cursor, page.cursor)
             known = set(customers)
+        checkpoint("pull.activities.stored")
         outcome.activities += len(events) + len(responses)
         outcome.deleted_ids.update(f"{source.object}:{d}" for d in deleted)
         outcome.issues += len(issues)

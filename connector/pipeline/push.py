@@ -10,9 +10,11 @@ text when retrying cannot help (lessons: never marked synced without an answer).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
-from connector.crm.base import RecordCreate, RecordUpdate, WriteResult
+from connector.checkpoints import checkpoint
+from connector.crm.base import UNPROCESSED, RecordCreate, RecordUpdate, WriteResult
 from connector.pipeline.conflicts import EDIT_PREFIX
 from connector.pipeline.cycle import Cycle
 from connector.pipeline.outputs import crm_fields
@@ -59,9 +61,16 @@ def _drain(cycle: Cycle, kind: OutboxKind, size: int, send: Sender, counts: Push
                 tx.outbox.record_intent([e.id for e in batch if e.intent_at is None])
         if not batch:
             return
+        # Rows in flight (creates with their intent recorded), nothing sent yet.
+        checkpoint(f"push.{kind.value}.claimed")
         results = send(cycle, batch)
+        # The CRM has the writes; the outbox rows are not closed (HubSpot: the created
+        # tasks' ids are not recorded, decision 18).
+        checkpoint(f"push.{kind.value}.sent")
         with cycle.store.transaction(cycle.connection_id) as tx:
             _settle(cycle, tx, kind, batch, results, counts)
+            checkpoint(f"push.{kind.value}.before_commit")
+        checkpoint(f"push.{kind.value}.settled")
         cycle.progress(
             f"{cycle.crm}: pushed {counts.updates} updates, {counts.tasks} tasks, "
             f"{counts.alerts} alerts"
@@ -88,6 +97,7 @@ def _send_updates_or_bulk(cycle: Cycle, batch: Sequence[OutboxEntry]) -> list[Wr
     threshold = int(getattr(cycle.project.connections.crm(cycle.crm), "bulk_threshold", 0) or 0)
     resumable = [e for e in batch if e.bulk_job_id]
     results: list[WriteResult] = []
+    fresh: list[OutboxEntry] = []
     if resumable:
         # A crash after the job was created: read that job's results instead of writing twice.
         for job_id in sorted({str(e.bulk_job_id) for e in resumable}):
@@ -97,17 +107,25 @@ def _send_updates_or_bulk(cycle: Cycle, batch: Sequence[OutboxEntry]) -> list[Wr
                 job_id,
                 {str(e.payload["record_id"]): str(e.id) for e in entries},
             )
-            results += found or [
-                WriteResult(
-                    key=str(e.id),
-                    success=False,
-                    error_code="BULK_RUNNING",
-                    error_message=f"Bulk job {job_id} still running",
-                    is_retryable=True,
-                )
-                for e in entries
-            ]
-        batch = [e for e in batch if not e.bulk_job_id]
+            if found is None:
+                results += [
+                    WriteResult(
+                        key=str(e.id),
+                        success=False,
+                        error_code="BULK_RUNNING",
+                        error_message=f"Bulk job {job_id} still running",
+                        is_retryable=True,
+                    )
+                    for e in entries
+                ]
+                continue
+            # The job is over and its id of no more use: what it never processed (a crash
+            # before its upload was closed) or refused for a passing reason is sent again
+            # now, in a new job or through collections.
+            unsent = {r.key for r in found if r.error_code == UNPROCESSED or r.is_retryable}
+            results += [r for r in found if r.key not in unsent]
+            fresh += [replace(e, bulk_job_id=None) for e in entries if str(e.id) in unsent]
+        batch = fresh + [e for e in batch if not e.bulk_job_id]
     if len(batch) <= threshold:
         return results + (_send_updates(cycle, batch) if batch else [])
     # One update per record in a job; a later row for the same lead waits for the next run.

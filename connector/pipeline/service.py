@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from connector.checkpoints import checkpoint
 from connector.config.project import Project
 from connector.crm.base import CrmAdapter
 from connector.errors import (
@@ -218,12 +219,14 @@ def _run_one(
             cycle.progress = progress
         if should_stop is not None:
             cycle.should_stop = should_stop
+        checkpoint("run.started")
         summary = RunSummary(
             command=command, crm=crm, started_at=started, as_of=now, dry_run=dry_run
         )
         summary = _steps(cycle, command, summary, full=full, refresh=lock.refresh)
         summary = summary.model_copy(update={"api_calls": adapter.api_calls()})
         summary = summary.settle(clock())
+        checkpoint("run.before_finish")
         with store.transaction(cid) as tx:
             tx.runs.finish(
                 run_id,

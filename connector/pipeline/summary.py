@@ -66,7 +66,9 @@ class RunSummary(BaseModel):
         default=0, description="Writes skipped because a person edited the field (decision 19)."
     )
     deferred: bool = Field(
-        default=False, description="Work left for the next run (API budget share reached)."
+        default=False,
+        description="Work left for the next run (API budget share reached, writes refused "
+        "for now, tasks over the daily cap).",
     )
     purged: dict[str, int] = Field(
         default_factory=dict,
@@ -84,11 +86,24 @@ class RunSummary(BaseModel):
         return 0
 
     def settle(self, finished_at: datetime) -> RunSummary:
-        """Close the summary: stamp the end and derive ``partial`` from parked/deferred work."""
+        """Close the summary: stamp the end and derive ``partial`` from parked/deferred work.
+
+        Writes the CRM refused for now (a locked record) wait in the outbox for a later
+        run: that is deferred work too (interfaces.md exit code 1), not "done".
+        """
         status = self.status
-        if status is RunStatus.OK and (self.pushed.parked or self.deferred):
+        waiting = self.pushed.failed - self.pushed.parked
+        update: dict[str, object] = {"finished_at": finished_at}
+        if waiting > 0:
+            update["deferred"] = True
+            if self.message is None:
+                update["message"] = (
+                    f"{waiting} writes the CRM refused for now are retried on the next run"
+                )
+        if status is RunStatus.OK and (self.pushed.parked or self.deferred or waiting > 0):
             status = RunStatus.PARTIAL
-        return self.model_copy(update={"finished_at": finished_at, "status": status})
+        update["status"] = status
+        return self.model_copy(update=update)
 
 
 __all__ = ["PulledCounts", "PushedCounts", "RunStatus", "RunSummary"]

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
+from connector.checkpoints import checkpoint
 from connector.config.connections import connection_id
 from connector.crm.base import (
     AdapterLimits,
@@ -569,11 +570,15 @@ class HubSpotAdapter:
             look_up = [k for k, c in items.items() if c.is_retry and k not in by_key]
             for key, crm_id in self._find_existing(object_type, look_up).items():
                 by_key[key] = WriteResult(key=key, success=True, crm_id=crm_id, created=False)
+            if look_up:
+                # The replayed intents are looked up; what was not found is not created yet.
+                checkpoint("hubspot.create.looked_up")
             fresh = [c for k, c in items.items() if k not in by_key]
             for start in range(0, len(fresh), self.limits.create_batch):
                 chunk = fresh[start : start + self.limits.create_batch]
                 for result in self._create_chunk(object_type, chunk, key_property):
                     by_key[result.key] = result
+                checkpoint("hubspot.create.chunk_sent")
         return [by_key[c.key] for c in creates]
 
     def _find_existing(self, object_type: str, keys: Sequence[str]) -> dict[str, str]:

@@ -23,6 +23,7 @@ from simple_salesforce import Salesforce
 from simple_salesforce.bulk2 import Operation, _Bulk2Client
 from simple_salesforce.exceptions import SalesforceError
 
+from connector.checkpoints import checkpoint
 from connector.config.connections import connection_id
 from connector.crm.base import (
     AdapterLimits,
@@ -39,7 +40,12 @@ from connector.crm.base import (
 )
 from connector.crm.retrying import RetryPolicy, call_with_retries
 from connector.crm.salesforce._soql import incremental_query
-from connector.crm.salesforce.bulk import results_from_csv, updates_to_csv, wait_for_job
+from connector.crm.salesforce.bulk import (
+    FINISHED_STATES,
+    results_from_csv,
+    updates_to_csv,
+    wait_for_job,
+)
 from connector.crm.salesforce.errors import RETRYABLE_RECORD_CODES, translate
 from connector.crm.salesforce.paging import iterate_query_pages
 from connector.crm.salesforce.session import build_session, fetch_client_credentials_token
@@ -389,6 +395,7 @@ class SalesforceAdapter:
                     ),
                 )
             )
+            checkpoint("salesforce.collection.sent")
         return results
 
     def create(self, creates: Sequence[RecordCreate]) -> list[WriteResult]:
@@ -448,33 +455,54 @@ class SalesforceAdapter:
             lambda sf: self._bulk_client(sf, object_type).create_job(Operation.update),
         )
         job_id = str(job["id"])
+        checkpoint("salesforce.bulk.created")
         on_job_created(job_id)
+        checkpoint("salesforce.bulk.recorded")
         data = updates_to_csv(updates)
         self._call(
             f"upload bulk job {job_id}",
             lambda sf: self._bulk_client(sf, object_type).upload_job_data(job_id, data),
         )
+        checkpoint("salesforce.bulk.uploaded")
         self._call(
             f"close bulk job {job_id}",
             lambda sf: self._bulk_client(sf, object_type).close_job(job_id),
         )
+        checkpoint("salesforce.bulk.closed")
         return self.bulk_results(object_type, job_id, {u.record_id: u.key for u in updates})
 
     def bulk_results(
         self, object_type: str, job_id: str, keys_by_record: dict[str, str]
     ) -> list[WriteResult] | None:
-        """Wait for a bulk job and read its per-record results; None while it still runs."""
-        state = wait_for_job(
-            lambda: self._call(
+        """Wait for a bulk job and read its per-record results; None while it still runs.
+
+        A job still ``Open`` was left by a crash before its upload was closed: it is closed
+        now, so Salesforce processes what reached it; records it never got come back as
+        ``UNPROCESSED`` (the caller sends those again).
+        """
+
+        def read_state() -> Mapping[str, Any]:
+            return self._call(
                 f"read bulk job {job_id}",
                 lambda sf: self._bulk_client(sf, object_type).get_job(job_id, is_query=False),
-            ),
-            sleep=self._sleep,
-            poll_seconds=self._options.bulk_poll_seconds,
-            max_polls=self._options.bulk_max_polls,
-        )
-        if state.get("state") not in ("JobComplete", "Failed", "Aborted"):
+            )
+
+        state = read_state()
+        if state.get("state") == "Open":
+            self._call(
+                f"close bulk job {job_id}",
+                lambda sf: self._bulk_client(sf, object_type).close_job(job_id),
+            )
+        if state.get("state") not in FINISHED_STATES:
+            state = wait_for_job(
+                read_state,
+                sleep=self._sleep,
+                poll_seconds=self._options.bulk_poll_seconds,
+                max_polls=self._options.bulk_max_polls,
+            )
+        if state.get("state") not in FINISHED_STATES:
             return None
+        checkpoint("salesforce.bulk.finished")
 
         def read(kind: str) -> str:
             return self._call(

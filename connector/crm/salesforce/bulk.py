@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from connector.crm.base import RecordUpdate, WriteResult
+from connector.crm.base import UNPROCESSED, RecordUpdate, WriteResult
 from connector.crm.salesforce.errors import RETRYABLE_RECORD_CODES
 
 FINISHED_STATES = frozenset({"JobComplete", "Failed", "Aborted"})
@@ -80,7 +80,7 @@ def results_from_csv(
             key=key,
             success=False,
             crm_id=record_id,
-            error_code="UNPROCESSED",
+            error_code=UNPROCESSED,
             error_message="Bulk API job did not process this record",
             is_retryable=True,
         )
@@ -105,4 +105,4 @@ def wait_for_job(
     return answer
 
 
-__all__ = ["csv_value", "results_from_csv", "updates_to_csv", "wait_for_job"]
+__all__ = ["FINISHED_STATES", "csv_value", "results_from_csv", "updates_to_csv", "wait_for_job"]

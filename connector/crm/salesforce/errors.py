@@ -72,7 +72,9 @@ def translate(error: Exception, *, action: str) -> LeadsyncError:
         return TransientError(f"Salesforce {action}: {type(error).__name__}")
     code, text = first_error(error.content)
     status = int(error.status)
-    cls = _BY_CODE.get(code or "") or _BY_STATUS.get(status)
+    # A 429 is a rate limit to wait out, whatever its code says; REQUEST_LIMIT_EXCEEDED on
+    # a 403 is the day's allocation used up (crm-apis.md 1.5).
+    cls = TransientError if status == 429 else _BY_CODE.get(code or "") or _BY_STATUS.get(status)
     if cls is None:
         cls = TransientError if status >= 500 else RecordError
     message = f"Salesforce {action}: HTTP {status} {code or ''} {text}".strip()

@@ -32,6 +32,8 @@ RECORD_TEXTS = {
     "salesforce": {"FIELD_CUSTOM_VALIDATION_EXCEPTION", "UNABLE_TO_LOCK_ROW"},
     "hubspot": {"VALIDATION_ERROR", "INTERNAL_ERROR"},
 }
+#: Seeds whose sequence hits write calls with record-level faults (the precondition below).
+SEEDS = {"salesforce": 9, "hubspot": 7}
 FAULTY_RUNS = 7
 #: Later than the outbox's 5-minute retry delay, so each run retries the last run's failures.
 STEP_MINUTES = 6
@@ -52,7 +54,7 @@ def test_sync_with_faults_ends_like_fault_free_run(
     crm: str, rig_factory: Callable[..., Rig]
 ) -> None:
     # Small write batches: more write calls, so record-level faults get their chance.
-    spec = f"rate=0.2,kinds={KINDS[crm]},seed=7"
+    spec = f"rate=0.2,kinds={KINDS[crm]},seed={SEEDS[crm]}"
     faulty = rig_factory(crm, "faulty", faults=spec, leads=150, write_batch=25)
     clean = rig_factory(crm, "clean", leads=150, write_batch=25)
     *fault_times, final = _schedule()

@@ -207,6 +207,23 @@ def test_adapter_daily_limit_is_budget_exhausted_not_retried() -> None:
 
 
 @responses.activate
+def test_adapter_too_many_requests_429_is_retried_not_budget() -> None:
+    _token(responses.mock)
+    refusal = [{"message": "Too many requests", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
+    responses.get(f"{DATA}/limits/", json=refusal, status=429)
+    responses.get(
+        f"{DATA}/limits/",
+        json={"DailyApiRequests": {"Max": 15000, "Remaining": 14000}},
+        headers=LIMIT_HEADER,
+    )
+
+    budget = _adapter().budget()
+
+    assert (budget.used, budget.total) == (1000, 15000)
+    assert len([c for c in responses.calls if "/limits" in c.request.url]) == 2
+
+
+@responses.activate
 def test_adapter_stops_before_exceeding_budget_share() -> None:
     _token(responses.mock)
     responses.get(

@@ -20,14 +20,8 @@ from typing import Any
 from sqlalchemy import Connection, and_, exists, func, not_, or_, select
 
 from connector.config.policy import Policy
-from connector.reports.scope import (
-    ReportScope,
-    in_period,
-    same_lead,
-    same_lead_rows,
-    scoped_leads,
-    seconds_between,
-)
+from connector.reports.facts import LeadFacts
+from connector.reports.scope import in_period, same_lead, same_lead_rows, seconds_between
 from connector.store.schema import behaviour_events, outbox, response_records, touches, transitions
 
 #: Rows each check lists by name; the count covers every row.
@@ -57,28 +51,28 @@ def _rows(conn: Connection, query: Any, listed: int) -> tuple[int, list[dict[str
 
 def unfollowed_transitions(
     conn: Connection,
-    scope: ReportScope,
-    policy: Policy,
+    facts: LeadFacts,
     *,
     grace: timedelta = timedelta(hours=24),
     listed: int = LISTED,
 ) -> dict[str, Any]:
-    """Check 1: state transitions in the period that no campaign followed (within the log)."""
-    sub = scoped_leads(scope, cohort=False).subquery()
+    """Check 1: state transitions in the period that no campaign followed (within the log).
+
+    Followed: an accepted touch requested, or a message sent, at or after the transition,
+    i.e. the lead's latest such one (a facts column) is not older than the transition.
+    """
+    f, scope = facts.table, facts.scope
     t = transitions
-    touched = exists().where(
-        same_lead_rows(touches, t),
-        touches.c.accepted_at.is_not(None),
-        touches.c.requested_at >= t.c.at,
-    )
-    sent = exists().where(
-        same_lead_rows(behaviour_events, t),
-        behaviour_events.c.kind.in_(_sent_kinds(policy)),
-        behaviour_events.c.occurred_at >= t.c.at,
-    )
+
+    def at_or_after(column: Any) -> Any:
+        # IS NOT NULL first: a lead with no touch at all must read "not followed", not NULL.
+        return and_(column.is_not(None), column >= t.c.at)
+
+    touched = at_or_after(f.c.last_accepted_touch_at)
+    sent = at_or_after(f.c.last_sent_at)
     query = (
         select(t.c.connection_id, t.c.lead_id, t.c.at, t.c.previous, t.c.new, t.c.reason)
-        .select_from(t.join(sub, same_lead(t, sub)))
+        .select_from(t.join(f, same_lead(t, f)))
         .where(
             t.c.kind == "state",
             t.c.previous.is_not(None),
@@ -100,11 +94,11 @@ def unfollowed_transitions(
 
 
 def unattended_high_priority(
-    conn: Connection, scope: ReportScope, policy: Policy, *, listed: int = LISTED
+    conn: Connection, facts: LeadFacts, policy: Policy, *, listed: int = LISTED
 ) -> dict[str, Any]:
     """Check 2: Warm->Hot and Hot+Flag transitions without assignment or campaign in the SLA."""
     dialect = conn.dialect.name
-    sub = scoped_leads(scope, cohort=False).subquery()
+    sub, scope = facts.table, facts.scope
     t = transitions
     hot = policy.actions.sla.get("Hot")
     flag = policy.actions.sla.get("Hot+Flag")

@@ -8,20 +8,17 @@ from typing import Any
 
 from sqlalchemy import Connection, case, func, select
 
-from connector.config.policy import Policy
+from connector.reports.facts import LeadFacts
 from connector.reports.result import Kpi
 from connector.reports.scope import (
     ACTIVE_STATES,
     Period,
-    ReportScope,
     in_period,
-    json_text,
     period_key,
     same_lead,
-    scoped_leads,
     seconds_between,
 )
-from connector.store.schema import behaviour_events, leads, response_records, transitions
+from connector.store.schema import transitions
 
 #: How many inactive leads the report lists by name (the count covers all of them).
 INACTIVE_LISTED = 20
@@ -31,8 +28,7 @@ _IDLE_EDGES = (60, 90, 120, 180)
 
 def monitoring(
     conn: Connection,
-    scope: ReportScope,
-    policy: Policy,
+    facts: LeadFacts,
     *,
     inactive_days: int = 30,
     listed: int = INACTIVE_LISTED,
@@ -45,43 +41,29 @@ def monitoring(
     is the number of inactive leads; the ``listed`` longest silent are named.
     """
     dialect = conn.dialect.name
-    sub = scoped_leads(scope).subquery()
+    f, scope = facts.table, facts.scope
     rows: list[dict[str, Any]] = []
-    for dimension, column in (
-        ("region", json_text(dialect, sub.c.body, "region_code")),
-        ("channel", sub.c.channel),
-    ):
+    for dimension, column in (("region", f.c.region), ("channel", f.c.channel)):
         code = func.coalesce(column, "(none)")
-        query = select(code, func.count()).group_by(code).order_by(func.count().desc(), code)
+        query = (
+            select(code, func.count())
+            .where(facts.where(cohort=True))
+            .group_by(code)
+            .order_by(func.count().desc(), code)
+        )
         rows += [{"dimension": dimension, "code": c, "leads": n} for c, n in conn.execute(query)]
-    response_kinds = [name for name, kind in policy.events.kinds.items() if kind.is_response]
-    active = (
-        scoped_leads(scope, cohort=False)
-        .where(func.coalesce(leads.c.is_converted, False).is_(False))
-        .subquery()
-    )
-    r, e = response_records, behaviour_events
-    last_contact = (
-        select(func.max(r.c.occurred_at))
-        .where(same_lead(r, active), r.c.occurred_at < scope.end)
-        .scalar_subquery()
-    )
-    last_response = (
-        select(func.max(e.c.occurred_at))
-        .where(same_lead(e, active), e.c.kind.in_(response_kinds), e.c.occurred_at < scope.end)
-        .scalar_subquery()
-    )
+    # Last D-5 response and last response-kind L-2 event before the end: facts columns.
     per_lead = (
         select(
-            active.c.cid,
-            active.c.lead_id,
-            active.c.owner_id,
-            active.c.state,
-            active.c.created_at,
-            last_contact.label("last_contact"),
-            last_response.label("last_response"),
+            f.c.cid,
+            f.c.lead_id,
+            f.c.owner_id,
+            f.c.state,
+            f.c.created_at,
+            f.c.last_response_at.label("last_contact"),
+            f.c.last_response_event_at.label("last_response"),
         )
-        .where(active.c.state.in_(ACTIVE_STATES))
+        .where(f.c.crm_converted.is_(False), f.c.state.in_(ACTIVE_STATES))
         .subquery()
     )
     # The latest of the three; NULLs sort first in max() on both dialects via coalesce.
@@ -145,7 +127,7 @@ def _greatest(dialect: str, a: Any, b: Any) -> Any:
     return func.greatest(a, b)
 
 
-def trend(conn: Connection, scope: ReportScope, period: Period) -> list[dict[str, Any]]:
+def trend(conn: Connection, facts: LeadFacts, period: Period) -> list[dict[str, Any]]:
     """New leads, first responses, state transitions and conversions per week or month.
 
     Each series counts rows by their own time within the period (``since`` .. ``end``),
@@ -153,29 +135,23 @@ def trend(conn: Connection, scope: ReportScope, period: Period) -> list[dict[str
     calendar months.
     """
     dialect = conn.dialect.name
-    base = scoped_leads(scope, cohort=False).subquery()
+    base, scope = facts.table, facts.scope
     series: dict[str, dict[str, int]] = {}
 
     def add(name: str, query: Any) -> None:
         for key, n in conn.execute(query):
             series.setdefault(str(key), {})[name] = int(n)
 
-    cohort = scoped_leads(scope).subquery()
-    created = period_key(dialect, cohort.c.created_at, period)
-    add("new_leads", select(created, func.count()).group_by(created))
-    r = response_records
-    first = (
-        select(r.c.connection_id, r.c.lead_id, func.min(r.c.occurred_at).label("at"))
-        .group_by(r.c.connection_id, r.c.lead_id)
-        .subquery()
+    created = period_key(dialect, base.c.created_at, period)
+    add(
+        "new_leads", select(created, func.count()).where(facts.where(cohort=True)).group_by(created)
     )
-    first_key = period_key(dialect, first.c.at, period)
+    # The first response before the end is the first ever whenever it falls in the period.
+    first_at = base.c.first_response_at
+    first_key = period_key(dialect, first_at, period)
     add(
         "first_contacts",
-        select(first_key, func.count())
-        .select_from(first.join(base, same_lead(first, base)))
-        .where(in_period(first.c.at, scope))
-        .group_by(first_key),
+        select(first_key, func.count()).where(in_period(first_at, scope)).group_by(first_key),
     )
     t = transitions
     t_key = period_key(dialect, t.c.at, period)

@@ -33,8 +33,14 @@ def _sent_kinds(policy: Policy) -> list[str]:
 
 
 def _rows(conn: Connection, query: Any, listed: int) -> tuple[int, list[dict[str, Any]]]:
+    # The count rides along as a window over the whole result: the check runs once.
     sub = query.subquery()
-    count = conn.execute(select(func.count()).select_from(sub)).scalar_one()
+    listing = (
+        select(sub, func.count().over().label("total"))
+        .order_by(sub.c.at, sub.c.lead_id)
+        .limit(listed)
+    )
+    found = list(conn.execute(listing))
     rows = [
         {
             "lead_id": row.lead_id,
@@ -44,9 +50,9 @@ def _rows(conn: Connection, query: Any, listed: int) -> tuple[int, list[dict[str
             "to": row.new,
             "reason": row.reason,
         }
-        for row in conn.execute(select(sub).order_by(sub.c.at, sub.c.lead_id).limit(listed))
+        for row in found
     ]
-    return int(count), rows
+    return (int(found[0].total) if found else 0), rows
 
 
 def unfollowed_transitions(
@@ -109,13 +115,20 @@ def unattended_high_priority(
     def within(column: Any) -> Any:
         elapsed = seconds_between(dialect, t.c.at, column)
         limit = and_(is_flag, elapsed <= flag_s) | and_(not_(is_flag), elapsed <= hot_s)
-        return and_(elapsed >= 0, limit)
+        # "at or after the transition" as a plain comparison, so the per-lead time index
+        # is range-scanned from the transition on.
+        return and_(column >= t.c.at, limit)
 
     r, e, o = response_records, behaviour_events, outbox
     evidence = or_(
         exists().where(same_lead_rows(r, t), within(r.c.occurred_at)),
         exists().where(
-            same_lead_rows(o, t), o.c.kind == "task", o.c.status == "done", within(o.c.updated_at)
+            same_lead_rows(o, t),
+            o.c.kind == "task",
+            # Concatenated so SQLite looks the lead's rows up by (connection, lead) rather
+            # than scanning every done task of the connection for each transition.
+            (o.c.status + "") == "done",
+            within(o.c.updated_at),
         ),
         exists().where(
             same_lead_rows(touches, t),
@@ -126,10 +139,13 @@ def unattended_high_priority(
             same_lead_rows(e, t), e.c.kind.in_(_sent_kinds(policy)), within(e.c.occurred_at)
         ),
     )
+    # The transition's own columns first: the evidence lookups below then run only for
+    # the few high-priority transitions, not for every transition of the log.
     high = or_(
         and_(t.c.kind == "state", t.c.new == "Hot", t.c.previous.in_(["Warm", "Cold", "Dormant"])),
-        and_(is_flag, t.c.new == "Flag", sub.c.priority == "Hot+Flag"),
+        and_(is_flag, t.c.new == "Flag"),
     )
+    still_flagged = or_(not_(is_flag), sub.c.priority == "Hot+Flag")
     due = or_(
         and_(is_flag, t.c.at <= scope.as_of - timedelta(seconds=flag_s)),
         and_(not_(is_flag), t.c.at <= scope.as_of - timedelta(seconds=hot_s)),
@@ -137,7 +153,7 @@ def unattended_high_priority(
     query = (
         select(t.c.connection_id, t.c.lead_id, t.c.at, t.c.previous, t.c.new, t.c.reason)
         .select_from(t.join(sub, same_lead(t, sub)))
-        .where(high, in_period(t.c.at, scope), due, not_(evidence))
+        .where(high, in_period(t.c.at, scope), due, still_flagged, not_(evidence))
     )
     count, rows = _rows(conn, query, listed)
     return {

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, case, func, literal, select
 
 from connector.reports.facts import LeadFacts
 from connector.reports.result import Kpi
 from connector.reports.scope import (
     ACTIVE_STATES,
     Period,
+    day_key,
     in_period,
-    period_key,
+    period_of,
     same_lead,
     seconds_between,
 )
@@ -127,50 +129,57 @@ def _greatest(dialect: str, a: Any, b: Any) -> Any:
     return func.greatest(a, b)
 
 
-def trend(conn: Connection, facts: LeadFacts, period: Period) -> list[dict[str, Any]]:
-    """New leads, first responses, state transitions and conversions per week or month.
+def daily_activity(conn: Connection, facts: LeadFacts) -> dict[str, dict[str, int]]:
+    """New leads, first responses, state transitions and conversions per UTC day.
 
     Each series counts rows by their own time within the period (``since`` .. ``end``),
-    filtered by channel / owner / type like the KPIs. Periods are UTC weeks (Monday) or
-    calendar months.
+    filtered by channel / owner / type like the KPIs (new leads: the cohort).
     """
     dialect = conn.dialect.name
     base, scope = facts.table, facts.scope
     series: dict[str, dict[str, int]] = {}
 
-    def add(name: str, query: Any) -> None:
-        for key, n in conn.execute(query):
-            series.setdefault(str(key), {})[name] = int(n)
+    def add(query: Any) -> None:
+        for day, name, n in conn.execute(query):
+            series.setdefault(str(day), {})[name] = int(n)
 
-    created = period_key(dialect, base.c.created_at, period)
+    created = day_key(dialect, base.c.created_at)
     add(
-        "new_leads", select(created, func.count()).where(facts.where(cohort=True)).group_by(created)
+        select(created, literal("new_leads"), func.count())
+        .where(facts.where(cohort=True))
+        .group_by(created)
     )
     # The first response before the end is the first ever whenever it falls in the period.
     first_at = base.c.first_response_at
-    first_key = period_key(dialect, first_at, period)
+    first_day = day_key(dialect, first_at)
     add(
-        "first_contacts",
-        select(first_key, func.count()).where(in_period(first_at, scope)).group_by(first_key),
+        select(first_day, literal("first_contacts"), func.count())
+        .where(in_period(first_at, scope))
+        .group_by(first_day)
     )
     t = transitions
-    t_key = period_key(dialect, t.c.at, period)
-    for name, condition in (
-        ("transitions", t.c.new != "Converted"),
-        ("conversions", t.c.new == "Converted"),
-    ):
-        add(
-            name,
-            select(t_key, func.count())
-            .select_from(t.join(base, same_lead(t, base)))
-            .where(t.c.kind == "state", condition, in_period(t.c.at, scope))
-            .group_by(t_key),
-        )
-    names = ("new_leads", "first_contacts", "transitions", "conversions")
-    return [
-        {"period": key, **{name: values.get(name, 0) for name in names}}
-        for key, values in sorted(series.items())
-    ]
+    t_day = day_key(dialect, t.c.at)
+    name = case((t.c.new == "Converted", "conversions"), else_="transitions")
+    add(
+        select(t_day, name, func.count())
+        .select_from(t.join(base, same_lead(t, base)))
+        .where(t.c.kind == "state", in_period(t.c.at, scope))
+        .group_by(t_day, name)
+    )
+    return series
 
 
-__all__ = ["INACTIVE_LISTED", "monitoring", "trend"]
+_SERIES = ("new_leads", "first_contacts", "transitions", "conversions")
+
+
+def trend(daily: Mapping[str, Mapping[str, int]], period: Period) -> list[dict[str, Any]]:
+    """The daily series of :func:`daily_activity` per UTC week (Monday) or calendar month."""
+    totals: dict[str, dict[str, int]] = {}
+    for day, counts in daily.items():
+        entry = totals.setdefault(period_of(day, period), dict.fromkeys(_SERIES, 0))
+        for name, n in counts.items():
+            entry[name] += n
+    return [{"period": key, **values} for key, values in sorted(totals.items())]
+
+
+__all__ = ["INACTIVE_LISTED", "daily_activity", "monitoring", "trend"]

@@ -17,7 +17,7 @@ from connector.config.policy import Policy
 from connector.reports import kpis
 from connector.reports.facts import LeadFacts, lead_facts
 from connector.reports.logchecks import unattended_high_priority, unfollowed_transitions
-from connector.reports.monitoring import monitoring, trend
+from connector.reports.monitoring import daily_activity, monitoring, trend
 from connector.reports.result import Kpi
 from connector.reports.scope import TYPE_ORDER, ReportScope
 from connector.store import Store
@@ -204,14 +204,15 @@ def build_report(
         lead_facts(conn, scope, policy) as facts,
     ):
         computed = compute_kpis(conn, facts, policy, costs)
+        daily = daily_activity(conn, facts)
         return Report(
             generated_at=generated_at or datetime.now(UTC),
             scope=scope,
             kpis=tuple(computed),
             state_distribution=tuple(state_distribution(conn, facts)),
             funnel=tuple(funnel(conn, facts)),
-            trend_weekly=tuple(trend(conn, facts, "week")),
-            trend_monthly=tuple(trend(conn, facts, "month")),
+            trend_weekly=tuple(trend(daily, "week")),
+            trend_monthly=tuple(trend(daily, "month")),
             parked=parked_records(conn, scope),
             quality=open_quality_issues(conn, scope),
             log_checks=(

@@ -5,16 +5,16 @@ Every KPI starts from :func:`scoped_leads`, one ``SELECT`` over ``leads`` outer-
 The database does the counting; no KPI loads every lead into Python (issue 8).
 
 Two dialect helpers keep the SQL portable between SQLite and PostgreSQL: elapsed seconds
-between two timestamps, and the week / month a timestamp falls in.
+between two timestamps, and the UTC day a timestamp falls in.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Date, Select, and_, cast, func, literal, or_, select
 
 from connector.store.schema import lead_state, leads
 
@@ -155,17 +155,23 @@ def seconds_between(dialect: str, start: Any, end: Any) -> ColumnElement[float]:
     return func.extract("epoch", end - start)
 
 
-def period_key(dialect: str, column: Any, period: Period) -> ColumnElement[str]:
-    """The period a timestamp falls in, as text: ``YYYY-MM`` or the week's Monday (UTC)."""
+def day_key(dialect: str, column: Any) -> ColumnElement[Any]:
+    """The UTC day a timestamp falls in (SQLite: ``YYYY-MM-DD`` text; PostgreSQL: a date).
+
+    Trends count per day in SQL (a few hundred groups) and fold days into weeks and
+    months in Python (:func:`period_of`), so each source is read once for both trends.
+    """
     if dialect == "sqlite":
-        if period == "month":
-            return func.strftime("%Y-%m", column)
-        # 'weekday 0' moves to the next Sunday (or stays), -6 days is that week's Monday.
-        return func.date(column, "weekday 0", "-6 days")
-    utc = func.timezone("UTC", column)
+        return func.date(column)
+    return cast(func.timezone("UTC", column), Date)
+
+
+def period_of(day: date | str, period: Period) -> str:
+    """The period a UTC day falls in, as text: ``YYYY-MM`` or the week's Monday."""
+    found = day if isinstance(day, date) else date.fromisoformat(day)
     if period == "month":
-        return func.to_char(utc, "YYYY-MM")
-    return func.to_char(func.date_trunc("week", utc), "YYYY-MM-DD")
+        return f"{found.year:04d}-{found.month:02d}"
+    return (found - timedelta(days=found.weekday())).isoformat()
 
 
 def json_text(dialect: str, column: Any, key: str) -> ColumnElement[str]:
@@ -179,10 +185,11 @@ __all__ = [
     "TYPE_ORDER",
     "Period",
     "ReportScope",
+    "day_key",
     "in_period",
     "json_text",
     "lead_filters",
-    "period_key",
+    "period_of",
     "same_lead",
     "same_lead_rows",
     "scoped_leads",

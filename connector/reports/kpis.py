@@ -304,22 +304,25 @@ def leads_by_channel(conn: Connection, facts: LeadFacts) -> Kpi:
     """K-8 leads by channel and channel share: counts and % per channel, medium, campaign."""
     f = facts.table
     cohort = facts.where(cohort=True)
-    total = conn.execute(select(func.count()).where(cohort)).scalar_one()
-    rows: list[dict[str, Any]] = []
     dimensions = {"channel": f.c.channel, "medium": f.c.medium, "campaign": f.c.campaign}
+    found: dict[str, list[Any]] = {}
     for dimension, column in dimensions.items():
         code = func.coalesce(column, "(none)")
         query = select(code, func.count(), _sum_if(f.c.is_converted)).where(cohort).group_by(code)
-        for value, n, conv in conn.execute(query.order_by(func.count().desc(), code)):
-            rows.append(
-                {
-                    "dimension": dimension,
-                    "code": value,
-                    "leads": n,
-                    "converted": conv,
-                    "share_pct": ratio(n, total, percent=True, empty=_NO_LEADS),
-                }
-            )
+        found[dimension] = list(conn.execute(query.order_by(func.count().desc(), code)))
+    # Every cohort lead is in exactly one channel group (no channel = "(none)").
+    total = sum(n for _, n, _ in found["channel"])
+    rows = [
+        {
+            "dimension": dimension,
+            "code": value,
+            "leads": n,
+            "converted": conv,
+            "share_pct": ratio(n, total, percent=True, empty=_NO_LEADS),
+        }
+        for dimension, groups in found.items()
+        for value, n, conv in groups
+    ]
     return Kpi(
         id="K-8",
         name="leads by channel and channel share",

@@ -77,7 +77,6 @@ def monitoring(
     cutoff = scope.as_of - timedelta(days=inactive_days)
     inactive = select(per_lead, idle_days.label("idle_days")).where(latest <= cutoff)
     inactive_sub = inactive.subquery()
-    count = conn.execute(select(func.count()).select_from(inactive_sub)).scalar_one()
     edges = [inactive_days, *(d for d in _IDLE_EDGES if d > inactive_days)]
     labels = [f"{lo}-{hi - 1} days" for lo, hi in itertools.pairwise(edges)] + [
         f"{edges[-1]}+ days"
@@ -91,6 +90,8 @@ def monitoring(
     )
     found = dict(conn.execute(select(idle_bucket, func.count()).group_by(idle_bucket)).all())
     by_days = [{"days": label, "leads": int(found.get(label, 0))} for label in labels]
+    # The buckets cover every inactive lead once (the last one is open-ended).
+    count = sum(row["leads"] for row in by_days)
     listed_rows = [
         {
             "lead_id": row.lead_id,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
@@ -61,10 +61,42 @@ class LeadFacts:
 
     table: Table
     scope: ReportScope
+    _groups: dict[str, dict[str | None, tuple[int, int]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def where(self, *, cohort: bool) -> Any:
         """The WHERE clause for the cohort (``True``) or every lead in scope."""
         return self.table.c.in_cohort if cohort else literal(True)
+
+    def cohort_groups(self, conn: Connection, column: str) -> dict[str | None, tuple[int, int]]:
+        """Cohort leads per value of ``column`` (``None`` = no value): (leads, converted).
+
+        Counted once per report: K-1, K-7, K-8 and K-16 share the campaign and channel
+        groups instead of sorting the cohort again each.
+        """
+        if column not in self._groups:
+            value = self.table.c[column]
+            converted = func.coalesce(func.sum(case((self.table.c.is_converted, 1), else_=0)), 0)
+            query = (
+                select(value, func.count(), converted)
+                .where(self.where(cohort=True))
+                .group_by(value)
+            )
+            self._groups[column] = {
+                code: (int(n), int(conv)) for code, n, conv in conn.execute(query)
+            }
+        return self._groups[column]
+
+
+def with_none_label(groups: dict[str | None, tuple[int, int]]) -> list[tuple[str, int, int]]:
+    """Groups as ``(code, leads, converted)``, no value shown as ``(none)``, most leads first."""
+    merged: dict[str, tuple[int, int]] = {}
+    for code, (n, conv) in groups.items():
+        label = "(none)" if code is None else code
+        old_n, old_conv = merged.get(label, (0, 0))
+        merged[label] = (old_n + n, old_conv + conv)
+    return sorted(((c, n, conv) for c, (n, conv) in merged.items()), key=lambda r: (-r[1], r[0]))
 
 
 def _facts_table() -> Table:
@@ -293,4 +325,4 @@ def lead_facts(conn: Connection, scope: ReportScope, policy: Policy) -> Iterator
     conn.exec_driver_sql(_drop_sql(dialect))
 
 
-__all__ = ["FACTS_TABLE", "LeadFacts", "lead_facts"]
+__all__ = ["FACTS_TABLE", "LeadFacts", "lead_facts", "with_none_label"]

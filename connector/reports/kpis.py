@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, distinct, func, or_, select
 
 from connector.config.policy import Policy
-from connector.reports.facts import LeadFacts
+from connector.reports.facts import LeadFacts, with_none_label
 from connector.reports.result import Kpi, not_available, ratio
 from connector.reports.scope import (
     ACTIVE_STATES,
@@ -65,17 +65,13 @@ def cost_per_lead(
                 "cost) to compute CPL"
             ),
         )
-    f = facts.table
-    campaign = f.c.campaign
-    query = (
-        select(campaign.label("campaign"), func.count())
-        .where(facts.where(cohort=True), campaign.in_(list(costs)))
-        .group_by(campaign)
-        .order_by(campaign)
+    groups = facts.cohort_groups(conn, "campaign")
+    found = sorted(
+        (code, n) for code, (n, _) in groups.items() if code is not None and code in costs
     )
     rows = []
     total_cost = total_leads = 0.0
-    for code, n in conn.execute(query):
+    for code, n in found:
         rows.append({"campaign": code, "cost": costs[code], "leads": n, "cpl": costs[code] / n})
         total_cost += costs[code]
         total_leads += n
@@ -265,17 +261,14 @@ def campaign_conversion_rate(conn: Connection, facts: LeadFacts) -> Kpi:
 
     Targets: cohort leads whose D-1 campaign code is the campaign; converted: those converted.
     """
-    f = facts.table
-    campaign = f.c.campaign
-    query = (
-        select(campaign, func.count(), _sum_if(f.c.is_converted))
-        .where(facts.where(cohort=True), campaign.is_not(None))
-        .group_by(campaign)
-        .order_by(func.count().desc(), campaign)
+    groups = facts.cohort_groups(conn, "campaign")
+    found = sorted(
+        ((code, n, conv) for code, (n, conv) in groups.items() if code is not None),
+        key=lambda r: (-r[1], r[0]),
     )
     rows = []
     targets = converted = 0
-    for code, n, conv in conn.execute(query):
+    for code, n, conv in found:
         targets += n
         converted += conv
         rows.append(
@@ -302,14 +295,10 @@ def campaign_conversion_rate(conn: Connection, facts: LeadFacts) -> Kpi:
 # --------------------------------------------------------------------------- K-8
 def leads_by_channel(conn: Connection, facts: LeadFacts) -> Kpi:
     """K-8 leads by channel and channel share: counts and % per channel, medium, campaign."""
-    f = facts.table
-    cohort = facts.where(cohort=True)
-    dimensions = {"channel": f.c.channel, "medium": f.c.medium, "campaign": f.c.campaign}
-    found: dict[str, list[Any]] = {}
-    for dimension, column in dimensions.items():
-        code = func.coalesce(column, "(none)")
-        query = select(code, func.count(), _sum_if(f.c.is_converted)).where(cohort).group_by(code)
-        found[dimension] = list(conn.execute(query.order_by(func.count().desc(), code)))
+    found = {
+        dimension: with_none_label(facts.cohort_groups(conn, dimension))
+        for dimension in ("channel", "medium", "campaign")
+    }
     # Every cohort lead is in exactly one channel group (no channel = "(none)").
     total = sum(n for _, n, _ in found["channel"])
     rows = [

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, case, func, literal, select
 
-from connector.reports.facts import LeadFacts
+from connector.reports.facts import LeadFacts, with_none_label
 from connector.reports.result import Kpi
 from connector.reports.scope import (
     ACTIVE_STATES,
@@ -44,16 +44,11 @@ def monitoring(
     """
     dialect = conn.dialect.name
     f, scope = facts.table, facts.scope
-    rows: list[dict[str, Any]] = []
-    for dimension, column in (("region", f.c.region), ("channel", f.c.channel)):
-        code = func.coalesce(column, "(none)")
-        query = (
-            select(code, func.count())
-            .where(facts.where(cohort=True))
-            .group_by(code)
-            .order_by(func.count().desc(), code)
-        )
-        rows += [{"dimension": dimension, "code": c, "leads": n} for c, n in conn.execute(query)]
+    rows = [
+        {"dimension": dimension, "code": code, "leads": n}
+        for dimension in ("region", "channel")
+        for code, n, _ in with_none_label(facts.cohort_groups(conn, dimension))
+    ]
     # Last D-5 response and last response-kind L-2 event before the end: facts columns.
     per_lead = (
         select(

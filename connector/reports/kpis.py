@@ -630,34 +630,23 @@ def sales_conversion_by_type(conn: Connection, facts: LeadFacts) -> Kpi:
     """
     f, scope = facts.table, facts.scope
     t = transitions
-    came_from = (
-        select(t.c.previous)
+    # The state the lead converted from, Hot read as Hot+Flag when the lead has the Flag:
+    # one lookup of the log per converted lead, correlated to its own facts row.
+    origin = (
+        select(
+            case((and_(t.c.previous == "Hot", f.c.flag.is_(True)), "Hot+Flag"), else_=t.c.previous)
+        )
         .where(same_lead(t, f), t.c.kind == "state", t.c.new == "Converted", t.c.at < scope.end)
         .order_by(t.c.at.desc())
         .limit(1)
         .scalar_subquery()
     )
-    # Materialised, so the log is read once per converted lead (the CASE uses it twice).
-    per_lead = (
-        select(
-            case((f.c.is_converted, came_from)).label("came_from"),
-            f.c.flag,
-            f.c.priority,
-            f.c.state,
-            f.c.is_converted,
-        )
+    now_type = case((f.c.priority == "Hot+Flag", "Hot+Flag"), else_=f.c.state)
+    type_of = case((f.c.is_converted, origin), else_=now_type)
+    grouped = (
+        select(type_of, func.count(), _sum_if(f.c.is_converted))
         .where(facts.where(cohort=True))
-        .cte("k14_per_lead")
-        .prefix_with("MATERIALIZED")
-    )
-    p = per_lead.c
-    origin = case((and_(p.came_from == "Hot", p.flag.is_(True)), "Hot+Flag"), else_=p.came_from)
-    now_type = case((p.priority == "Hot+Flag", "Hot+Flag"), else_=p.state)
-    query = select(
-        case((p.is_converted, origin), else_=now_type).label("type"), p.is_converted
-    ).subquery()
-    grouped = select(query.c.type, func.count(), _sum_if(query.c.is_converted)).group_by(
-        query.c.type
+        .group_by(type_of)
     )
     found = {type_: (n, conv) for type_, n, conv in conn.execute(grouped)}
     rows = []

@@ -1,8 +1,9 @@
 """What a report looks at: the filters (period, channel, owner, lead type) and the SQL they make.
 
-Every KPI starts from :func:`scoped_leads`, one ``SELECT`` over ``leads`` outer-joined to
-``lead_state`` with the filters applied, so the filters mean the same thing in every KPI.
-The database does the counting; no KPI loads every lead into Python (issue 8).
+:func:`lead_filters` is the one WHERE clause over ``leads`` outer-joined to ``lead_state``;
+:mod:`facts` applies it once per report to fill the per-lead facts every KPI counts over,
+so the filters mean the same thing in every KPI. The database does the counting; no KPI
+loads every lead into Python (issue 8).
 
 Two dialect helpers keep the SQL portable between SQLite and PostgreSQL: elapsed seconds
 between two timestamps, and the UTC day a timestamp falls in.
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Date, Select, and_, cast, func, literal, or_, select
+from sqlalchemy import ColumnElement, Date, and_, cast, func, or_
 
 from connector.store.schema import lead_state, leads
 
@@ -103,43 +104,8 @@ def lead_filters(scope: ReportScope, *, cohort: bool = True) -> ColumnElement[bo
     return and_(*clauses)
 
 
-def scoped_leads(scope: ReportScope, *, cohort: bool = True) -> Select[Any]:
-    """One row per lead in scope: ids, channel, owner, dates, state, priority, flag.
-
-    Use it as a subquery (``.subquery()``) and count over it.
-    """
-    state = func.coalesce(lead_state.c.state, literal("Unevaluated"))
-    converted = or_(leads.c.is_converted.is_(True), lead_state.c.state == "Converted")
-    return (
-        select(
-            leads.c.connection_id.label("cid"),
-            leads.c.lead_id.label("lead_id"),
-            leads.c.inflow_channel.label("channel"),
-            leads.c.owner_id.label("owner_id"),
-            leads.c.created_at.label("created_at"),
-            leads.c.body.label("body"),
-            state.label("state"),
-            lead_state.c.priority.label("priority"),
-            func.coalesce(lead_state.c.flag, False).label("flag"),
-            lead_state.c.entered_state_at.label("entered_state_at"),
-            lead_state.c.score_band.label("score_band"),
-            converted.label("is_converted"),
-        )
-        .select_from(
-            leads.outerjoin(
-                lead_state,
-                and_(
-                    lead_state.c.connection_id == leads.c.connection_id,
-                    lead_state.c.lead_id == leads.c.lead_id,
-                ),
-            )
-        )
-        .where(lead_filters(scope, cohort=cohort))
-    )
-
-
 def same_lead(table: Any, subquery: Any) -> ColumnElement[bool]:
-    """Join condition: a row of ``table`` belongs to a lead of the scoped ``subquery``."""
+    """Join condition: a row of ``table`` belongs to a lead of ``subquery`` (``cid``, ``lead_id``)."""
     return and_(table.c.connection_id == subquery.c.cid, table.c.lead_id == subquery.c.lead_id)
 
 
@@ -192,6 +158,5 @@ __all__ = [
     "period_of",
     "same_lead",
     "same_lead_rows",
-    "scoped_leads",
     "seconds_between",
 ]

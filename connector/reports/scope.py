@@ -105,7 +105,7 @@ def lead_filters(scope: ReportScope, *, cohort: bool = True) -> ColumnElement[bo
 
 
 def same_lead(table: Any, subquery: Any) -> ColumnElement[bool]:
-    """Join condition: a row of ``table`` belongs to a lead of ``subquery`` (``cid``, ``lead_id``)."""
+    """Join condition: a row of ``table`` belongs to a lead of ``subquery`` (cid, lead_id)."""
     return and_(table.c.connection_id == subquery.c.cid, table.c.lead_id == subquery.c.lead_id)
 
 

@@ -33,6 +33,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
 )
 
 from connector.config.policy import Policy
@@ -67,7 +68,7 @@ class LeadFacts:
 
     def where(self, *, cohort: bool) -> Any:
         """The WHERE clause for the cohort (``True``) or every lead in scope."""
-        return self.table.c.in_cohort if cohort else literal(True)
+        return self.table.c.in_cohort if cohort else true()
 
     def cohort_groups(self, conn: Connection, column: str) -> dict[str | None, tuple[int, int]]:
         """Cohort leads per value of ``column`` (``None`` = no value): (leads, converted).

@@ -17,48 +17,23 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, distinct, exists, func, or_, select
+from sqlalchemy import Connection, and_, case, distinct, func, or_, select
 
 from connector.config.policy import Policy
+from connector.reports.facts import LeadFacts, with_none_label
 from connector.reports.result import Kpi, not_available, ratio
 from connector.reports.scope import (
     ACTIVE_STATES,
     TYPE_ORDER,
     ReportScope,
     in_period,
-    json_text,
     same_lead,
-    scoped_leads,
     seconds_between,
 )
-from connector.store.schema import (
-    behaviour_events,
-    data_quality_issues,
-    response_records,
-    touches,
-    transitions,
-)
+from connector.store.schema import behaviour_events, response_records, touches, transitions
 
 _NO_LEADS = "no leads in the selected period and filters"
 _LEVEL_RANK = {"Removed": -1, "Dormant": 0, "Cold": 1, "Warm": 2, "Hot": 3, "Converted": 4}
-
-
-def _has_response(sub: Any, scope: ReportScope) -> Any:
-    return exists().where(
-        same_lead(response_records, sub), response_records.c.occurred_at < scope.end
-    )
-
-
-def _open_issue(sub: Any, *, quarantined_only: bool) -> Any:
-    dq = data_quality_issues
-    clause = exists().where(
-        dq.c.connection_id == sub.c.cid,
-        dq.c.record_id == sub.c.lead_id,
-        dq.c.resolved_at.is_(None),
-    )
-    if quarantined_only:
-        clause = clause.where(dq.c.severity == "quarantined")
-    return clause
 
 
 def _sum_if(condition: Any) -> Any:
@@ -67,7 +42,7 @@ def _sum_if(condition: Any) -> Any:
 
 # --------------------------------------------------------------------------- K-1
 def cost_per_lead(
-    conn: Connection, scope: ReportScope, costs: Mapping[str, float] | None = None
+    conn: Connection, facts: LeadFacts, costs: Mapping[str, float] | None = None
 ) -> Kpi:
     """K-1 cost per lead (CPL) = campaign cost / leads of that campaign.
 
@@ -90,17 +65,13 @@ def cost_per_lead(
                 "cost) to compute CPL"
             ),
         )
-    sub = scoped_leads(scope).subquery()
-    campaign = json_text(conn.dialect.name, sub.c.body, "campaign_code")
-    query = (
-        select(campaign.label("campaign"), func.count())
-        .where(campaign.in_(list(costs)))
-        .group_by(campaign)
-        .order_by(campaign)
+    groups = facts.cohort_groups(conn, "campaign")
+    found = sorted(
+        (code, n) for code, (n, _) in groups.items() if code is not None and code in costs
     )
     rows = []
     total_cost = total_leads = 0.0
-    for code, n in conn.execute(query):
+    for code, n in found:
         rows.append({"campaign": code, "cost": costs[code], "leads": n, "cpl": costs[code] / n})
         total_cost += costs[code]
         total_leads += n
@@ -115,15 +86,17 @@ def cost_per_lead(
 
 
 # --------------------------------------------------------------------------- K-2
-def contact_rate(conn: Connection, scope: ReportScope) -> Kpi:
+def contact_rate(conn: Connection, facts: LeadFacts) -> Kpi:
     """K-2 contact rate = leads with a response record (D-5) / leads.
 
     Leads: created in the period (cohort); a response counts if recorded before the
     period's end.
     """
-    sub = scoped_leads(scope).subquery()
+    f = facts.table
     total, contacted = conn.execute(
-        select(func.count(), _sum_if(_has_response(sub, scope))).select_from(sub)
+        select(func.count(), _sum_if(f.c.first_response_at.is_not(None))).where(
+            facts.where(cohort=True)
+        )
     ).one()
     return Kpi(
         id="K-2",
@@ -138,18 +111,20 @@ def contact_rate(conn: Connection, scope: ReportScope) -> Kpi:
 
 
 # --------------------------------------------------------------------------- K-3
-def conversion_rate(conn: Connection, scope: ReportScope) -> Kpi:
+def conversion_rate(conn: Connection, facts: LeadFacts) -> Kpi:
     """K-3 conversion rate = converted / responded; also by lead type.
 
     Responded: cohort leads with a response record. Converted: those of them that are
     converted (CRM flag or state Converted). "By type" groups by the S-2 score type
     (``lead_state.score_band``).
     """
-    sub = scoped_leads(scope).subquery()
-    responded = _has_response(sub, scope)
-    band = func.coalesce(sub.c.score_band, "Unevaluated")
-    query = select(band, _sum_if(responded), _sum_if(and_(responded, sub.c.is_converted))).group_by(
-        band
+    f = facts.table
+    responded = f.c.first_response_at.is_not(None)
+    band = func.coalesce(f.c.score_band, "Unevaluated")
+    query = (
+        select(band, _sum_if(responded), _sum_if(and_(responded, f.c.is_converted)))
+        .where(facts.where(cohort=True))
+        .group_by(band)
     )
     rows = []
     total_resp = total_conv = 0
@@ -180,24 +155,17 @@ def conversion_rate(conn: Connection, scope: ReportScope) -> Kpi:
 
 
 # --------------------------------------------------------------------------- K-4
-def reactivation_rate(conn: Connection, scope: ReportScope) -> Kpi:
+def reactivation_rate(conn: Connection, facts: LeadFacts) -> Kpi:
     """K-4 lead reactivation rate = reactivated (inactive -> active) / inactive x 100.
 
     Inactive = Dormant (L-1). Reactivated = a logged state transition out of Dormant to
     Hot/Warm/Cold/Converted in the period. Base = leads reactivated in the period plus
     leads Dormant now (every lead that was inactive during the period).
     """
-    sub = scoped_leads(scope, cohort=False).subquery()
-    t = transitions
-    woke = exists().where(
-        same_lead(t, sub),
-        t.c.kind == "state",
-        t.c.previous == "Dormant",
-        t.c.new.in_([*ACTIVE_STATES, "Converted"]),
-        in_period(t.c.at, scope),
-    )
+    f = facts.table
+    woke = f.c.woke.is_(True)
     base, woken = conn.execute(
-        select(_sum_if(or_(sub.c.state == "Dormant", woke)), _sum_if(woke)).select_from(sub)
+        select(_sum_if(or_(f.c.state == "Dormant", woke)), _sum_if(woke)).select_from(f)
     ).one()
     return Kpi(
         id="K-4",
@@ -212,15 +180,15 @@ def reactivation_rate(conn: Connection, scope: ReportScope) -> Kpi:
 
 
 # --------------------------------------------------------------------------- K-5 / K-12
-def data_accuracy(conn: Connection, scope: ReportScope) -> Kpi:
+def data_accuracy(conn: Connection, facts: LeadFacts) -> Kpi:
     """K-5 lead data accuracy = leads with valid, current data / all leads x 100.
 
     Valid, current: no open (unresolved) D-6 data-quality issue on the lead record.
     002's "sampled accuracy" needs a manual sample and is not computed.
     """
-    sub = scoped_leads(scope).subquery()
+    f = facts.table
     total, bad = conn.execute(
-        select(func.count(), _sum_if(_open_issue(sub, quarantined_only=False))).select_from(sub)
+        select(func.count(), _sum_if(f.c.open_issue.is_(True))).where(facts.where(cohort=True))
     ).one()
     return Kpi(
         id="K-5",
@@ -235,15 +203,15 @@ def data_accuracy(conn: Connection, scope: ReportScope) -> Kpi:
     )
 
 
-def valid_lead_ratio(conn: Connection, scope: ReportScope) -> Kpi:
+def valid_lead_ratio(conn: Connection, facts: LeadFacts) -> Kpi:
     """K-12 valid-lead ratio = valid / all.
 
     Valid: not quarantined, i.e. no open D-6 issue of severity ``quarantined`` (a lead
     that could not be scored); warnings still count as valid.
     """
-    sub = scoped_leads(scope).subquery()
+    f = facts.table
     total, bad = conn.execute(
-        select(func.count(), _sum_if(_open_issue(sub, quarantined_only=True))).select_from(sub)
+        select(func.count(), _sum_if(f.c.quarantined.is_(True))).where(facts.where(cohort=True))
     ).one()
     return Kpi(
         id="K-12",
@@ -258,7 +226,7 @@ def valid_lead_ratio(conn: Connection, scope: ReportScope) -> Kpi:
 
 
 # --------------------------------------------------------------------------- K-6
-def cleanup_rate(conn: Connection, scope: ReportScope, policy: Policy) -> Kpi:
+def cleanup_rate(conn: Connection, facts: LeadFacts, policy: Policy) -> Kpi:
     """K-6 lead cleanup rate = removed inactive / cleanup candidates x 100.
 
     Removed inactive: leads moved Dormant -> Removed in the period. Candidates: those plus
@@ -266,20 +234,13 @@ def cleanup_rate(conn: Connection, scope: ReportScope, policy: Policy) -> Kpi:
     """
     window = policy.lifecycle.windows.get("Dormant")
     days = window.days if window else 120
-    sub = scoped_leads(scope, cohort=False).subquery()
-    t = transitions
-    removed = exists().where(
-        same_lead(t, sub),
-        t.c.kind == "state",
-        t.c.previous == "Dormant",
-        t.c.new == "Removed",
-        in_period(t.c.at, scope),
-    )
+    f = facts.table
+    removed = f.c.removed_from_dormant.is_(True)
     waiting = and_(
-        sub.c.state == "Dormant", sub.c.entered_state_at <= scope.as_of - timedelta(days=days)
+        f.c.state == "Dormant", f.c.entered_state_at <= facts.scope.as_of - timedelta(days=days)
     )
     base, done = conn.execute(
-        select(_sum_if(or_(removed, waiting)), _sum_if(removed)).select_from(sub)
+        select(_sum_if(or_(removed, waiting)), _sum_if(removed)).select_from(f)
     ).one()
     return Kpi(
         id="K-6",
@@ -295,22 +256,19 @@ def cleanup_rate(conn: Connection, scope: ReportScope, policy: Policy) -> Kpi:
 
 
 # --------------------------------------------------------------------------- K-7
-def campaign_conversion_rate(conn: Connection, scope: ReportScope) -> Kpi:
+def campaign_conversion_rate(conn: Connection, facts: LeadFacts) -> Kpi:
     """K-7 campaign conversion rate = campaign-converted / campaign targets x 100, per campaign.
 
     Targets: cohort leads whose D-1 campaign code is the campaign; converted: those converted.
     """
-    sub = scoped_leads(scope).subquery()
-    campaign = json_text(conn.dialect.name, sub.c.body, "campaign_code")
-    query = (
-        select(campaign, func.count(), _sum_if(sub.c.is_converted))
-        .where(campaign.is_not(None))
-        .group_by(campaign)
-        .order_by(func.count().desc(), campaign)
+    groups = facts.cohort_groups(conn, "campaign")
+    found = sorted(
+        ((code, n, conv) for code, (n, conv) in groups.items() if code is not None),
+        key=lambda r: (-r[1], r[0]),
     )
     rows = []
     targets = converted = 0
-    for code, n, conv in conn.execute(query):
+    for code, n, conv in found:
         targets += n
         converted += conv
         rows.append(
@@ -335,30 +293,25 @@ def campaign_conversion_rate(conn: Connection, scope: ReportScope) -> Kpi:
 
 
 # --------------------------------------------------------------------------- K-8
-def leads_by_channel(conn: Connection, scope: ReportScope) -> Kpi:
+def leads_by_channel(conn: Connection, facts: LeadFacts) -> Kpi:
     """K-8 leads by channel and channel share: counts and % per channel, medium, campaign."""
-    sub = scoped_leads(scope).subquery()
-    dialect = conn.dialect.name
-    total = conn.execute(select(func.count()).select_from(sub)).scalar_one()
-    rows: list[dict[str, Any]] = []
-    dimensions = {
-        "channel": sub.c.channel,
-        "medium": json_text(dialect, sub.c.body, "inflow_medium"),
-        "campaign": json_text(dialect, sub.c.body, "campaign_code"),
+    found = {
+        dimension: with_none_label(facts.cohort_groups(conn, dimension))
+        for dimension in ("channel", "medium", "campaign")
     }
-    for dimension, column in dimensions.items():
-        code = func.coalesce(column, "(none)")
-        query = select(code, func.count(), _sum_if(sub.c.is_converted)).group_by(code)
-        for value, n, conv in conn.execute(query.order_by(func.count().desc(), code)):
-            rows.append(
-                {
-                    "dimension": dimension,
-                    "code": value,
-                    "leads": n,
-                    "converted": conv,
-                    "share_pct": ratio(n, total, percent=True, empty=_NO_LEADS),
-                }
-            )
+    # Every cohort lead is in exactly one channel group (no channel = "(none)").
+    total = sum(n for _, n, _ in found["channel"])
+    rows = [
+        {
+            "dimension": dimension,
+            "code": value,
+            "leads": n,
+            "converted": conv,
+            "share_pct": ratio(n, total, percent=True, empty=_NO_LEADS),
+        }
+        for dimension, groups in found.items()
+        for value, n, conv in groups
+    ]
     return Kpi(
         id="K-8",
         name="leads by channel and channel share",
@@ -379,14 +332,14 @@ def _months_back(scope: ReportScope, months: int) -> date:
     return day.replace(year=year, month=month0 + 1, day=min(day.day, last))
 
 
-def retention_by_age(conn: Connection, scope: ReportScope) -> Kpi:
+def retention_by_age(conn: Connection, facts: LeadFacts) -> Kpi:
     """K-9 activity retention by lead age = active share per D-1 LeadAge bucket.
 
     Active: current state Hot, Warm or Cold (L-1; Dormant is long unresponsive, Converted
     and Removed have left the nurturing pool but stay in the base). Buckets are whole
     calendar months between the created date and ``as_of`` (D-1 defaults).
     """
-    sub = scoped_leads(scope).subquery()
+    f, scope = facts.table, facts.scope
     whens = []
     for upper, label in (
         (1, "LeadAge_0-1M"),
@@ -399,10 +352,14 @@ def retention_by_age(conn: Connection, scope: ReportScope) -> Kpi:
         start = datetime(boundary.year, boundary.month, boundary.day, tzinfo=UTC) + timedelta(
             days=1
         )
-        whens.append((sub.c.created_at >= start, label))
+        whens.append((f.c.created_at >= start, label))
     bucket = case(*whens, else_="LeadAge_12M+")
-    active = sub.c.state.in_(ACTIVE_STATES)
-    query = select(bucket, func.count(), _sum_if(active)).group_by(bucket)
+    active = f.c.state.in_(ACTIVE_STATES)
+    query = (
+        select(bucket, func.count(), _sum_if(active))
+        .where(facts.where(cohort=True))
+        .group_by(bucket)
+    )
     order = ["LeadAge_0-1M", "LeadAge_1-3M", "LeadAge_3-6M", "LeadAge_6-12M", "LeadAge_12M+"]
     found = {label: (n, act) for label, n, act in conn.execute(query)}
     rows = [
@@ -434,23 +391,17 @@ def retention_by_age(conn: Connection, scope: ReportScope) -> Kpi:
 
 
 # --------------------------------------------------------------------------- K-10
-def transition_conversion(conn: Connection, scope: ReportScope) -> Kpi:
+def transition_conversion(conn: Connection, facts: LeadFacts) -> Kpi:
     """K-10 transition conversion rate: each transition type's share, and conversion after upgrade.
 
     Share: state transitions (S-5 log, ``kind = state``) of one type / all state
     transitions in the period. Conversion after upgrade: leads with that upgrade that
     converted at or after it (a later transition to Converted) / leads with that upgrade.
     """
-    sub = scoped_leads(scope, cohort=False).subquery()
+    f, scope = facts.table, facts.scope
     t = transitions.alias("t")
-    later = transitions.alias("later")
-    converted_after = exists().where(
-        later.c.connection_id == t.c.connection_id,
-        later.c.lead_id == t.c.lead_id,
-        later.c.kind == "state",
-        later.c.new == "Converted",
-        later.c.at >= t.c.at,
-    )
+    # A later transition to Converted exists <=> the lead's latest one is at or after t.
+    converted_after = f.c.last_converted_at >= t.c.at
     previous = func.coalesce(t.c.previous, "(new)")
     query = (
         select(
@@ -460,7 +411,7 @@ def transition_conversion(conn: Connection, scope: ReportScope) -> Kpi:
             func.count(distinct(t.c.lead_id)),
             func.count(distinct(case((converted_after, t.c.lead_id)))),
         )
-        .select_from(t.join(sub, same_lead(t, sub)))
+        .select_from(t.join(f, same_lead(t, f)))
         .where(t.c.kind == "state", in_period(t.c.at, scope))
         .group_by(previous, t.c.new)
     )
@@ -501,25 +452,19 @@ def transition_conversion(conn: Connection, scope: ReportScope) -> Kpi:
 
 
 # --------------------------------------------------------------------------- K-11
-def response_entry_by_owner(conn: Connection, scope: ReportScope) -> Kpi:
+def response_entry_by_owner(conn: Connection, facts: LeadFacts) -> Kpi:
     """K-11 response-history entry rate and mean response time, per owner.
 
     Entry rate: an owner's cohort leads with at least one D-5 response record / the
     owner's leads. Mean response time: hours from lead creation to its first response.
     """
-    sub = scoped_leads(scope).subquery()
-    r = response_records
-    first = (
-        select(r.c.connection_id, r.c.lead_id, func.min(r.c.occurred_at).label("first_at"))
-        .where(r.c.occurred_at < scope.end)
-        .group_by(r.c.connection_id, r.c.lead_id)
-        .subquery()
-    )
-    elapsed = seconds_between(conn.dialect.name, sub.c.created_at, first.c.first_at)
-    owner = func.coalesce(sub.c.owner_id, "(no owner)")
+    f = facts.table
+    first_at = f.c.first_response_at
+    elapsed = seconds_between(conn.dialect.name, f.c.created_at, first_at)
+    owner = func.coalesce(f.c.owner_id, "(no owner)")
     query = (
-        select(owner, func.count(), func.count(first.c.first_at), func.avg(elapsed) / 3600.0)
-        .select_from(sub.outerjoin(first, same_lead(first, sub)))
+        select(owner, func.count(), func.count(first_at), func.avg(elapsed) / 3600.0)
+        .where(facts.where(cohort=True))
         .group_by(owner)
         .order_by(owner)
     )
@@ -556,7 +501,7 @@ def response_entry_by_owner(conn: Connection, scope: ReportScope) -> Kpi:
 _HOUR_BUCKETS = ((1, "<1h"), (6, "1-6h"), (12, "6-12h"), (24, "12-24h"), (48, "24-48h"))
 
 
-def response_time_by_type(conn: Connection, scope: ReportScope, policy: Policy) -> Kpi:
+def response_time_by_type(conn: Connection, facts: LeadFacts, policy: Policy) -> Kpi:
     """K-13 response time by type, from the moment the lead got its current priority (R-18).
 
     Hot+Flag / Hot / Warm: to the first D-5 response record (dealer / call-centre first
@@ -566,17 +511,10 @@ def response_time_by_type(conn: Connection, scope: ReportScope, policy: Policy) 
     without a first contact yet are counted as open, overdue past the A-2 SLA.
     """
     dialect = conn.dialect.name
-    sub = scoped_leads(scope, cohort=False).subquery()
-    t = transitions
-    flag_at = (
-        select(func.max(t.c.at))
-        .where(same_lead(t, sub), t.c.kind == "flag", t.c.new == "Flag", t.c.at < scope.end)
-        .scalar_subquery()
-    )
-    start = case(
-        (and_(sub.c.priority == "Hot+Flag", flag_at > sub.c.entered_state_at), flag_at),
-        else_=sub.c.entered_state_at,
-    )
+    f, scope = facts.table, facts.scope
+    # The R-18 start is a column of the facts table (the lead's own latest Flag), so the
+    # subqueries below correlate to the facts row they sit in and nothing deeper.
+    start = f.c.clock_start
     r, e = response_records, behaviour_events
     click_kinds = [
         name
@@ -585,28 +523,30 @@ def response_time_by_type(conn: Connection, scope: ReportScope, policy: Policy) 
     ]
     first_contact = (
         select(func.min(r.c.occurred_at))
-        .where(same_lead(r, sub), r.c.occurred_at >= start, r.c.occurred_at < scope.end)
+        .where(same_lead(r, f), r.c.occurred_at >= start, r.c.occurred_at < scope.end)
         .scalar_subquery()
     )
     first_click = (
         select(func.min(e.c.occurred_at))
         .where(
-            same_lead(e, sub),
+            same_lead(e, f),
             e.c.kind.in_(click_kinds),
             e.c.occurred_at >= start,
             e.c.occurred_at < scope.end,
         )
         .scalar_subquery()
     )
-    first = case((sub.c.priority == "Cold", first_click), else_=first_contact)
+    first = case((f.c.priority == "Cold", first_click), else_=first_contact)
+    # Materialised: the first contact is looked up once per lead, not once per use below.
     per_lead = (
-        select(sub.c.priority.label("priority"), start.label("start"), first.label("first_at"))
+        select(f.c.priority.label("priority"), start.label("start"), first.label("first_at"))
         .where(
-            sub.c.priority.in_(["Hot+Flag", "Hot", "Warm", "Cold"]),
-            sub.c.state.in_(ACTIVE_STATES),
-            sub.c.entered_state_at.is_not(None),
+            f.c.priority.in_(["Hot+Flag", "Hot", "Warm", "Cold"]),
+            f.c.state.in_(ACTIVE_STATES),
+            f.c.entered_state_at.is_not(None),
         )
-        .subquery()
+        .cte("k13_per_lead")
+        .prefix_with("MATERIALIZED")
     )
     hours = seconds_between(dialect, per_lead.c.start, per_lead.c.first_at) / 3600.0
     waited = seconds_between(dialect, per_lead.c.start, scope.as_of) / 3600.0
@@ -681,30 +621,32 @@ def response_time_by_type(conn: Connection, scope: ReportScope, policy: Policy) 
 
 
 # --------------------------------------------------------------------------- K-14
-def sales_conversion_by_type(conn: Connection, scope: ReportScope) -> Kpi:
+def sales_conversion_by_type(conn: Connection, facts: LeadFacts) -> Kpi:
     """K-14 sales conversion by type: per Hot+Flag / Hot / Warm / Cold.
 
     Converted from T: cohort leads whose logged transition to Converted came from state T
     (Hot with the Flag set = Hot+Flag). Base of T: those plus cohort leads of type T now.
     Rate = converted from T / base of T.
     """
-    sub = scoped_leads(scope).subquery()
+    f, scope = facts.table, facts.scope
     t = transitions
-    came_from = (
-        select(t.c.previous)
-        .where(same_lead(t, sub), t.c.kind == "state", t.c.new == "Converted", t.c.at < scope.end)
+    # The state the lead converted from, Hot read as Hot+Flag when the lead has the Flag:
+    # one lookup of the log per converted lead, correlated to its own facts row.
+    origin = (
+        select(
+            case((and_(t.c.previous == "Hot", f.c.flag.is_(True)), "Hot+Flag"), else_=t.c.previous)
+        )
+        .where(same_lead(t, f), t.c.kind == "state", t.c.new == "Converted", t.c.at < scope.end)
         .order_by(t.c.at.desc())
         .limit(1)
         .scalar_subquery()
     )
-    origin = case((and_(came_from == "Hot", sub.c.flag.is_(True)), "Hot+Flag"), else_=came_from)
-    now_type = case((sub.c.priority == "Hot+Flag", "Hot+Flag"), else_=sub.c.state)
-    query = select(
-        case((sub.c.is_converted, origin), else_=now_type).label("type"),
-        sub.c.is_converted,
-    ).subquery()
-    grouped = select(query.c.type, func.count(), _sum_if(query.c.is_converted)).group_by(
-        query.c.type
+    now_type = case((f.c.priority == "Hot+Flag", "Hot+Flag"), else_=f.c.state)
+    type_of = case((f.c.is_converted, origin), else_=now_type)
+    grouped = (
+        select(type_of, func.count(), _sum_if(f.c.is_converted))
+        .where(facts.where(cohort=True))
+        .group_by(type_of)
     )
     found = {type_: (n, conv) for type_, n, conv in conn.execute(grouped)}
     rows = []
@@ -738,19 +680,19 @@ def sales_conversion_by_type(conn: Connection, scope: ReportScope) -> Kpi:
 
 
 # --------------------------------------------------------------------------- K-15
-def content_click_rate(conn: Connection, scope: ReportScope, policy: Policy) -> Kpi:
+def content_click_rate(conn: Connection, facts: LeadFacts, policy: Policy) -> Kpi:
     """K-15 content click rate by type = clicks / messages sent, per type.
 
     Sent: touches the CRM accepted in the period (decision 3). Clicked: touches answered
     by a later inbound L-2 event (the store links answers to touches, not clicks to
     messages). Type: the states of the L-6 cadence the step belongs to (policy).
     """
-    sub = scoped_leads(scope, cohort=False).subquery()
+    f = facts.table
     tc = touches
     query = (
         select(tc.c.step_code, func.count(), func.count(tc.c.answered_at))
-        .select_from(tc.join(sub, same_lead(tc, sub)))
-        .where(tc.c.accepted_at.is_not(None), in_period(tc.c.accepted_at, scope))
+        .select_from(tc.join(f, same_lead(tc, f)))
+        .where(tc.c.accepted_at.is_not(None), in_period(tc.c.accepted_at, facts.scope))
         .group_by(tc.c.step_code)
     )
     step_type: dict[str, str] = {}

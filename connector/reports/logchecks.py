@@ -20,14 +20,8 @@ from typing import Any
 from sqlalchemy import Connection, and_, exists, func, not_, or_, select
 
 from connector.config.policy import Policy
-from connector.reports.scope import (
-    ReportScope,
-    in_period,
-    same_lead,
-    same_lead_rows,
-    scoped_leads,
-    seconds_between,
-)
+from connector.reports.facts import LeadFacts
+from connector.reports.scope import in_period, same_lead, same_lead_rows, seconds_between
 from connector.store.schema import behaviour_events, outbox, response_records, touches, transitions
 
 #: Rows each check lists by name; the count covers every row.
@@ -39,8 +33,14 @@ def _sent_kinds(policy: Policy) -> list[str]:
 
 
 def _rows(conn: Connection, query: Any, listed: int) -> tuple[int, list[dict[str, Any]]]:
+    # The count rides along as a window over the whole result: the check runs once.
     sub = query.subquery()
-    count = conn.execute(select(func.count()).select_from(sub)).scalar_one()
+    listing = (
+        select(sub, func.count().over().label("total"))
+        .order_by(sub.c.at, sub.c.lead_id)
+        .limit(listed)
+    )
+    found = list(conn.execute(listing))
     rows = [
         {
             "lead_id": row.lead_id,
@@ -50,35 +50,35 @@ def _rows(conn: Connection, query: Any, listed: int) -> tuple[int, list[dict[str
             "to": row.new,
             "reason": row.reason,
         }
-        for row in conn.execute(select(sub).order_by(sub.c.at, sub.c.lead_id).limit(listed))
+        for row in found
     ]
-    return int(count), rows
+    return (int(found[0].total) if found else 0), rows
 
 
 def unfollowed_transitions(
     conn: Connection,
-    scope: ReportScope,
-    policy: Policy,
+    facts: LeadFacts,
     *,
     grace: timedelta = timedelta(hours=24),
     listed: int = LISTED,
 ) -> dict[str, Any]:
-    """Check 1: state transitions in the period that no campaign followed (within the log)."""
-    sub = scoped_leads(scope, cohort=False).subquery()
+    """Check 1: state transitions in the period that no campaign followed (within the log).
+
+    Followed: an accepted touch requested, or a message sent, at or after the transition,
+    i.e. the lead's latest such one (a facts column) is not older than the transition.
+    """
+    f, scope = facts.table, facts.scope
     t = transitions
-    touched = exists().where(
-        same_lead_rows(touches, t),
-        touches.c.accepted_at.is_not(None),
-        touches.c.requested_at >= t.c.at,
-    )
-    sent = exists().where(
-        same_lead_rows(behaviour_events, t),
-        behaviour_events.c.kind.in_(_sent_kinds(policy)),
-        behaviour_events.c.occurred_at >= t.c.at,
-    )
+
+    def at_or_after(column: Any) -> Any:
+        # IS NOT NULL first: a lead with no touch at all must read "not followed", not NULL.
+        return and_(column.is_not(None), column >= t.c.at)
+
+    touched = at_or_after(f.c.last_accepted_touch_at)
+    sent = at_or_after(f.c.last_sent_at)
     query = (
         select(t.c.connection_id, t.c.lead_id, t.c.at, t.c.previous, t.c.new, t.c.reason)
-        .select_from(t.join(sub, same_lead(t, sub)))
+        .select_from(t.join(f, same_lead(t, f)))
         .where(
             t.c.kind == "state",
             t.c.previous.is_not(None),
@@ -100,11 +100,11 @@ def unfollowed_transitions(
 
 
 def unattended_high_priority(
-    conn: Connection, scope: ReportScope, policy: Policy, *, listed: int = LISTED
+    conn: Connection, facts: LeadFacts, policy: Policy, *, listed: int = LISTED
 ) -> dict[str, Any]:
     """Check 2: Warm->Hot and Hot+Flag transitions without assignment or campaign in the SLA."""
     dialect = conn.dialect.name
-    sub = scoped_leads(scope, cohort=False).subquery()
+    sub, scope = facts.table, facts.scope
     t = transitions
     hot = policy.actions.sla.get("Hot")
     flag = policy.actions.sla.get("Hot+Flag")
@@ -115,13 +115,20 @@ def unattended_high_priority(
     def within(column: Any) -> Any:
         elapsed = seconds_between(dialect, t.c.at, column)
         limit = and_(is_flag, elapsed <= flag_s) | and_(not_(is_flag), elapsed <= hot_s)
-        return and_(elapsed >= 0, limit)
+        # "at or after the transition" as a plain comparison, so the per-lead time index
+        # is range-scanned from the transition on.
+        return and_(column >= t.c.at, limit)
 
     r, e, o = response_records, behaviour_events, outbox
     evidence = or_(
         exists().where(same_lead_rows(r, t), within(r.c.occurred_at)),
         exists().where(
-            same_lead_rows(o, t), o.c.kind == "task", o.c.status == "done", within(o.c.updated_at)
+            same_lead_rows(o, t),
+            o.c.kind == "task",
+            # Concatenated so SQLite looks the lead's rows up by (connection, lead) rather
+            # than scanning every done task of the connection for each transition.
+            (o.c.status + "") == "done",
+            within(o.c.updated_at),
         ),
         exists().where(
             same_lead_rows(touches, t),
@@ -132,10 +139,13 @@ def unattended_high_priority(
             same_lead_rows(e, t), e.c.kind.in_(_sent_kinds(policy)), within(e.c.occurred_at)
         ),
     )
+    # The transition's own columns first: the evidence lookups below then run only for
+    # the few high-priority transitions, not for every transition of the log.
     high = or_(
         and_(t.c.kind == "state", t.c.new == "Hot", t.c.previous.in_(["Warm", "Cold", "Dormant"])),
-        and_(is_flag, t.c.new == "Flag", sub.c.priority == "Hot+Flag"),
+        and_(is_flag, t.c.new == "Flag"),
     )
+    still_flagged = or_(not_(is_flag), sub.c.priority == "Hot+Flag")
     due = or_(
         and_(is_flag, t.c.at <= scope.as_of - timedelta(seconds=flag_s)),
         and_(not_(is_flag), t.c.at <= scope.as_of - timedelta(seconds=hot_s)),
@@ -143,7 +153,7 @@ def unattended_high_priority(
     query = (
         select(t.c.connection_id, t.c.lead_id, t.c.at, t.c.previous, t.c.new, t.c.reason)
         .select_from(t.join(sub, same_lead(t, sub)))
-        .where(high, in_period(t.c.at, scope), due, not_(evidence))
+        .where(high, in_period(t.c.at, scope), due, still_flagged, not_(evidence))
     )
     count, rows = _rows(conn, query, listed)
     return {

@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, case, func, literal, select
 
-from connector.config.policy import Policy
+from connector.reports.facts import LeadFacts, with_none_label
 from connector.reports.result import Kpi
 from connector.reports.scope import (
     ACTIVE_STATES,
     Period,
-    ReportScope,
+    day_key,
     in_period,
-    json_text,
-    period_key,
+    period_of,
     same_lead,
-    scoped_leads,
     seconds_between,
 )
-from connector.store.schema import behaviour_events, leads, response_records, transitions
+from connector.store.schema import transitions
 
 #: How many inactive leads the report lists by name (the count covers all of them).
 INACTIVE_LISTED = 20
@@ -31,8 +30,7 @@ _IDLE_EDGES = (60, 90, 120, 180)
 
 def monitoring(
     conn: Connection,
-    scope: ReportScope,
-    policy: Policy,
+    facts: LeadFacts,
     *,
     inactive_days: int = 30,
     listed: int = INACTIVE_LISTED,
@@ -45,43 +43,24 @@ def monitoring(
     is the number of inactive leads; the ``listed`` longest silent are named.
     """
     dialect = conn.dialect.name
-    sub = scoped_leads(scope).subquery()
-    rows: list[dict[str, Any]] = []
-    for dimension, column in (
-        ("region", json_text(dialect, sub.c.body, "region_code")),
-        ("channel", sub.c.channel),
-    ):
-        code = func.coalesce(column, "(none)")
-        query = select(code, func.count()).group_by(code).order_by(func.count().desc(), code)
-        rows += [{"dimension": dimension, "code": c, "leads": n} for c, n in conn.execute(query)]
-    response_kinds = [name for name, kind in policy.events.kinds.items() if kind.is_response]
-    active = (
-        scoped_leads(scope, cohort=False)
-        .where(func.coalesce(leads.c.is_converted, False).is_(False))
-        .subquery()
-    )
-    r, e = response_records, behaviour_events
-    last_contact = (
-        select(func.max(r.c.occurred_at))
-        .where(same_lead(r, active), r.c.occurred_at < scope.end)
-        .scalar_subquery()
-    )
-    last_response = (
-        select(func.max(e.c.occurred_at))
-        .where(same_lead(e, active), e.c.kind.in_(response_kinds), e.c.occurred_at < scope.end)
-        .scalar_subquery()
-    )
+    f, scope = facts.table, facts.scope
+    rows = [
+        {"dimension": dimension, "code": code, "leads": n}
+        for dimension in ("region", "channel")
+        for code, n, _ in with_none_label(facts.cohort_groups(conn, dimension))
+    ]
+    # Last D-5 response and last response-kind L-2 event before the end: facts columns.
     per_lead = (
         select(
-            active.c.cid,
-            active.c.lead_id,
-            active.c.owner_id,
-            active.c.state,
-            active.c.created_at,
-            last_contact.label("last_contact"),
-            last_response.label("last_response"),
+            f.c.cid,
+            f.c.lead_id,
+            f.c.owner_id,
+            f.c.state,
+            f.c.created_at,
+            f.c.last_response_at.label("last_contact"),
+            f.c.last_response_event_at.label("last_response"),
         )
-        .where(active.c.state.in_(ACTIVE_STATES))
+        .where(f.c.crm_converted.is_(False), f.c.state.in_(ACTIVE_STATES))
         .subquery()
     )
     # The latest of the three; NULLs sort first in max() on both dialects via coalesce.
@@ -93,7 +72,6 @@ def monitoring(
     cutoff = scope.as_of - timedelta(days=inactive_days)
     inactive = select(per_lead, idle_days.label("idle_days")).where(latest <= cutoff)
     inactive_sub = inactive.subquery()
-    count = conn.execute(select(func.count()).select_from(inactive_sub)).scalar_one()
     edges = [inactive_days, *(d for d in _IDLE_EDGES if d > inactive_days)]
     labels = [f"{lo}-{hi - 1} days" for lo, hi in itertools.pairwise(edges)] + [
         f"{edges[-1]}+ days"
@@ -107,6 +85,8 @@ def monitoring(
     )
     found = dict(conn.execute(select(idle_bucket, func.count()).group_by(idle_bucket)).all())
     by_days = [{"days": label, "leads": int(found.get(label, 0))} for label in labels]
+    # The buckets cover every inactive lead once (the last one is open-ended).
+    count = sum(row["leads"] for row in by_days)
     listed_rows = [
         {
             "lead_id": row.lead_id,
@@ -145,56 +125,57 @@ def _greatest(dialect: str, a: Any, b: Any) -> Any:
     return func.greatest(a, b)
 
 
-def trend(conn: Connection, scope: ReportScope, period: Period) -> list[dict[str, Any]]:
-    """New leads, first responses, state transitions and conversions per week or month.
+def daily_activity(conn: Connection, facts: LeadFacts) -> dict[str, dict[str, int]]:
+    """New leads, first responses, state transitions and conversions per UTC day.
 
     Each series counts rows by their own time within the period (``since`` .. ``end``),
-    filtered by channel / owner / type like the KPIs. Periods are UTC weeks (Monday) or
-    calendar months.
+    filtered by channel / owner / type like the KPIs (new leads: the cohort).
     """
     dialect = conn.dialect.name
-    base = scoped_leads(scope, cohort=False).subquery()
+    base, scope = facts.table, facts.scope
     series: dict[str, dict[str, int]] = {}
 
-    def add(name: str, query: Any) -> None:
-        for key, n in conn.execute(query):
-            series.setdefault(str(key), {})[name] = int(n)
+    def add(query: Any) -> None:
+        for day, name, n in conn.execute(query):
+            series.setdefault(str(day), {})[name] = int(n)
 
-    cohort = scoped_leads(scope).subquery()
-    created = period_key(dialect, cohort.c.created_at, period)
-    add("new_leads", select(created, func.count()).group_by(created))
-    r = response_records
-    first = (
-        select(r.c.connection_id, r.c.lead_id, func.min(r.c.occurred_at).label("at"))
-        .group_by(r.c.connection_id, r.c.lead_id)
-        .subquery()
-    )
-    first_key = period_key(dialect, first.c.at, period)
+    created = day_key(dialect, base.c.created_at)
     add(
-        "first_contacts",
-        select(first_key, func.count())
-        .select_from(first.join(base, same_lead(first, base)))
-        .where(in_period(first.c.at, scope))
-        .group_by(first_key),
+        select(created, literal("new_leads"), func.count())
+        .where(facts.where(cohort=True))
+        .group_by(created)
+    )
+    # The first response before the end is the first ever whenever it falls in the period.
+    first_at = base.c.first_response_at
+    first_day = day_key(dialect, first_at)
+    add(
+        select(first_day, literal("first_contacts"), func.count())
+        .where(in_period(first_at, scope))
+        .group_by(first_day)
     )
     t = transitions
-    t_key = period_key(dialect, t.c.at, period)
-    for name, condition in (
-        ("transitions", t.c.new != "Converted"),
-        ("conversions", t.c.new == "Converted"),
-    ):
-        add(
-            name,
-            select(t_key, func.count())
-            .select_from(t.join(base, same_lead(t, base)))
-            .where(t.c.kind == "state", condition, in_period(t.c.at, scope))
-            .group_by(t_key),
-        )
-    names = ("new_leads", "first_contacts", "transitions", "conversions")
-    return [
-        {"period": key, **{name: values.get(name, 0) for name in names}}
-        for key, values in sorted(series.items())
-    ]
+    t_day = day_key(dialect, t.c.at)
+    name = case((t.c.new == "Converted", "conversions"), else_="transitions")
+    add(
+        select(t_day, name, func.count())
+        .select_from(t.join(base, same_lead(t, base)))
+        .where(t.c.kind == "state", in_period(t.c.at, scope))
+        .group_by(t_day, name)
+    )
+    return series
 
 
-__all__ = ["INACTIVE_LISTED", "monitoring", "trend"]
+_SERIES = ("new_leads", "first_contacts", "transitions", "conversions")
+
+
+def trend(daily: Mapping[str, Mapping[str, int]], period: Period) -> list[dict[str, Any]]:
+    """The daily series of :func:`daily_activity` per UTC week (Monday) or calendar month."""
+    totals: dict[str, dict[str, int]] = {}
+    for day, counts in daily.items():
+        entry = totals.setdefault(period_of(day, period), dict.fromkeys(_SERIES, 0))
+        for name, n in counts.items():
+            entry[name] += n
+    return [{"period": key, **values} for key, values in sorted(totals.items())]
+
+
+__all__ = ["INACTIVE_LISTED", "daily_activity", "monitoring", "trend"]

@@ -11,16 +11,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, exists, func, or_, select
+from sqlalchemy import Connection, case, func, or_, select
 
 from connector.config.policy import Policy
 from connector.reports import kpis
+from connector.reports.facts import LeadFacts, lead_facts
 from connector.reports.logchecks import unattended_high_priority, unfollowed_transitions
-from connector.reports.monitoring import monitoring, trend
+from connector.reports.monitoring import daily_activity, monitoring, trend
 from connector.reports.result import Kpi
-from connector.reports.scope import TYPE_ORDER, ReportScope, same_lead, scoped_leads
+from connector.reports.scope import TYPE_ORDER, ReportScope
 from connector.store import Store
-from connector.store.schema import data_quality_issues, leads, outbox, response_records, transitions
+from connector.store.schema import data_quality_issues, leads, outbox
 
 #: Parked outbox rows listed by id (the count covers all of them).
 PARKED_LISTED = 50
@@ -68,9 +69,9 @@ class Report:
         }
 
 
-def state_distribution(conn: Connection, scope: ReportScope) -> list[dict[str, Any]]:
+def state_distribution(conn: Connection, facts: LeadFacts) -> list[dict[str, Any]]:
     """Current lifecycle state (and Hot+Flag priority) of the leads in scope."""
-    sub = scoped_leads(scope, cohort=False).subquery()
+    sub = facts.table
     kind = case((sub.c.priority == "Hot+Flag", "Hot+Flag"), else_=sub.c.state)
     query = select(kind, func.count()).group_by(kind)
     found = {k: int(n) for k, n in conn.execute(query)}
@@ -82,22 +83,16 @@ def state_distribution(conn: Connection, scope: ReportScope) -> list[dict[str, A
     ]
 
 
-def funnel(conn: Connection, scope: ReportScope) -> list[dict[str, Any]]:
+def funnel(conn: Connection, facts: LeadFacts) -> list[dict[str, Any]]:
     """Lead In -> First contact -> Nurturing -> Conversion (section 5 dashboard).
 
     Lead In: cohort leads. First contact: those with a response record (K-2). Nurturing:
     those that reached Warm or Hot (now or via a logged transition) or converted.
     Conversion: those converted.
     """
-    sub = scoped_leads(scope).subquery()
-    contacted = exists().where(
-        same_lead(response_records, sub), response_records.c.occurred_at < scope.end
-    )
-    t = transitions
-    warmed = exists().where(
-        same_lead(t, sub), t.c.kind == "state", t.c.new.in_(["Warm", "Hot"]), t.c.at < scope.end
-    )
-    nurtured = or_(sub.c.state.in_(["Warm", "Hot"]), warmed, sub.c.is_converted)
+    sub = facts.table
+    contacted = sub.c.first_response_at.is_not(None)
+    nurtured = or_(sub.c.state.in_(["Warm", "Hot"]), sub.c.warmed.is_(True), sub.c.is_converted)
 
     def count_if(cond: Any) -> Any:
         return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
@@ -105,7 +100,7 @@ def funnel(conn: Connection, scope: ReportScope) -> list[dict[str, Any]]:
     total, first, nurt, conv = conn.execute(
         select(
             func.count(), count_if(contacted), count_if(nurtured), count_if(sub.c.is_converted)
-        ).select_from(sub)
+        ).where(facts.where(cohort=True))
     ).one()
     stages = [
         ("Lead In", total),
@@ -163,26 +158,26 @@ def open_quality_issues(conn: Connection, scope: ReportScope) -> dict[str, Any]:
 
 
 def compute_kpis(
-    conn: Connection, scope: ReportScope, policy: Policy, costs: Mapping[str, float] | None = None
+    conn: Connection, facts: LeadFacts, policy: Policy, costs: Mapping[str, float] | None = None
 ) -> list[Kpi]:
-    """K-1 .. K-16 in order."""
+    """K-1 .. K-16 in order, over the report's per-lead facts."""
     return [
-        kpis.cost_per_lead(conn, scope, costs),
-        kpis.contact_rate(conn, scope),
-        kpis.conversion_rate(conn, scope),
-        kpis.reactivation_rate(conn, scope),
-        kpis.data_accuracy(conn, scope),
-        kpis.cleanup_rate(conn, scope, policy),
-        kpis.campaign_conversion_rate(conn, scope),
-        kpis.leads_by_channel(conn, scope),
-        kpis.retention_by_age(conn, scope),
-        kpis.transition_conversion(conn, scope),
-        kpis.response_entry_by_owner(conn, scope),
-        kpis.valid_lead_ratio(conn, scope),
-        kpis.response_time_by_type(conn, scope, policy),
-        kpis.sales_conversion_by_type(conn, scope),
-        kpis.content_click_rate(conn, scope, policy),
-        monitoring(conn, scope, policy),
+        kpis.cost_per_lead(conn, facts, costs),
+        kpis.contact_rate(conn, facts),
+        kpis.conversion_rate(conn, facts),
+        kpis.reactivation_rate(conn, facts),
+        kpis.data_accuracy(conn, facts),
+        kpis.cleanup_rate(conn, facts, policy),
+        kpis.campaign_conversion_rate(conn, facts),
+        kpis.leads_by_channel(conn, facts),
+        kpis.retention_by_age(conn, facts),
+        kpis.transition_conversion(conn, facts),
+        kpis.response_entry_by_owner(conn, facts),
+        kpis.valid_lead_ratio(conn, facts),
+        kpis.response_time_by_type(conn, facts, policy),
+        kpis.sales_conversion_by_type(conn, facts),
+        kpis.content_click_rate(conn, facts, policy),
+        monitoring(conn, facts),
     ]
 
 
@@ -203,21 +198,26 @@ def build_report(
         costs: optional campaign costs (campaign code -> cost) for K-1.
         generated_at: when the report was made (default: the real time).
     """
-    with store.engine.connect() as conn, conn.begin():
-        computed = compute_kpis(conn, scope, policy, costs)
+    with (
+        store.engine.connect() as conn,
+        conn.begin(),
+        lead_facts(conn, scope, policy) as facts,
+    ):
+        computed = compute_kpis(conn, facts, policy, costs)
+        daily = daily_activity(conn, facts)
         return Report(
             generated_at=generated_at or datetime.now(UTC),
             scope=scope,
             kpis=tuple(computed),
-            state_distribution=tuple(state_distribution(conn, scope)),
-            funnel=tuple(funnel(conn, scope)),
-            trend_weekly=tuple(trend(conn, scope, "week")),
-            trend_monthly=tuple(trend(conn, scope, "month")),
+            state_distribution=tuple(state_distribution(conn, facts)),
+            funnel=tuple(funnel(conn, facts)),
+            trend_weekly=tuple(trend(daily, "week")),
+            trend_monthly=tuple(trend(daily, "month")),
             parked=parked_records(conn, scope),
             quality=open_quality_issues(conn, scope),
             log_checks=(
-                unfollowed_transitions(conn, scope, policy),
-                unattended_high_priority(conn, scope, policy),
+                unfollowed_transitions(conn, facts),
+                unattended_high_priority(conn, facts, policy),
             ),
             notes=(
                 "periods and trends are in UTC",

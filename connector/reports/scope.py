@@ -1,20 +1,21 @@
 """What a report looks at: the filters (period, channel, owner, lead type) and the SQL they make.
 
-Every KPI starts from :func:`scoped_leads`, one ``SELECT`` over ``leads`` outer-joined to
-``lead_state`` with the filters applied, so the filters mean the same thing in every KPI.
-The database does the counting; no KPI loads every lead into Python (issue 8).
+:func:`lead_filters` is the one WHERE clause over ``leads`` outer-joined to ``lead_state``;
+:mod:`facts` applies it once per report to fill the per-lead facts every KPI counts over,
+so the filters mean the same thing in every KPI. The database does the counting; no KPI
+loads every lead into Python (issue 8).
 
 Two dialect helpers keep the SQL portable between SQLite and PostgreSQL: elapsed seconds
-between two timestamps, and the week / month a timestamp falls in.
+between two timestamps, and the UTC day a timestamp falls in.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Date, and_, cast, func, or_
 
 from connector.store.schema import lead_state, leads
 
@@ -103,43 +104,8 @@ def lead_filters(scope: ReportScope, *, cohort: bool = True) -> ColumnElement[bo
     return and_(*clauses)
 
 
-def scoped_leads(scope: ReportScope, *, cohort: bool = True) -> Select[Any]:
-    """One row per lead in scope: ids, channel, owner, dates, state, priority, flag.
-
-    Use it as a subquery (``.subquery()``) and count over it.
-    """
-    state = func.coalesce(lead_state.c.state, literal("Unevaluated"))
-    converted = or_(leads.c.is_converted.is_(True), lead_state.c.state == "Converted")
-    return (
-        select(
-            leads.c.connection_id.label("cid"),
-            leads.c.lead_id.label("lead_id"),
-            leads.c.inflow_channel.label("channel"),
-            leads.c.owner_id.label("owner_id"),
-            leads.c.created_at.label("created_at"),
-            leads.c.body.label("body"),
-            state.label("state"),
-            lead_state.c.priority.label("priority"),
-            func.coalesce(lead_state.c.flag, False).label("flag"),
-            lead_state.c.entered_state_at.label("entered_state_at"),
-            lead_state.c.score_band.label("score_band"),
-            converted.label("is_converted"),
-        )
-        .select_from(
-            leads.outerjoin(
-                lead_state,
-                and_(
-                    lead_state.c.connection_id == leads.c.connection_id,
-                    lead_state.c.lead_id == leads.c.lead_id,
-                ),
-            )
-        )
-        .where(lead_filters(scope, cohort=cohort))
-    )
-
-
 def same_lead(table: Any, subquery: Any) -> ColumnElement[bool]:
-    """Join condition: a row of ``table`` belongs to a lead of the scoped ``subquery``."""
+    """Join condition: a row of ``table`` belongs to a lead of ``subquery`` (cid, lead_id)."""
     return and_(table.c.connection_id == subquery.c.cid, table.c.lead_id == subquery.c.lead_id)
 
 
@@ -155,17 +121,23 @@ def seconds_between(dialect: str, start: Any, end: Any) -> ColumnElement[float]:
     return func.extract("epoch", end - start)
 
 
-def period_key(dialect: str, column: Any, period: Period) -> ColumnElement[str]:
-    """The period a timestamp falls in, as text: ``YYYY-MM`` or the week's Monday (UTC)."""
+def day_key(dialect: str, column: Any) -> ColumnElement[Any]:
+    """The UTC day a timestamp falls in (SQLite: ``YYYY-MM-DD`` text; PostgreSQL: a date).
+
+    Trends count per day in SQL (a few hundred groups) and fold days into weeks and
+    months in Python (:func:`period_of`), so each source is read once for both trends.
+    """
     if dialect == "sqlite":
-        if period == "month":
-            return func.strftime("%Y-%m", column)
-        # 'weekday 0' moves to the next Sunday (or stays), -6 days is that week's Monday.
-        return func.date(column, "weekday 0", "-6 days")
-    utc = func.timezone("UTC", column)
+        return func.date(column)
+    return cast(func.timezone("UTC", column), Date)
+
+
+def period_of(day: date | str, period: Period) -> str:
+    """The period a UTC day falls in, as text: ``YYYY-MM`` or the week's Monday."""
+    found = day if isinstance(day, date) else date.fromisoformat(day)
     if period == "month":
-        return func.to_char(utc, "YYYY-MM")
-    return func.to_char(func.date_trunc("week", utc), "YYYY-MM-DD")
+        return f"{found.year:04d}-{found.month:02d}"
+    return (found - timedelta(days=found.weekday())).isoformat()
 
 
 def json_text(dialect: str, column: Any, key: str) -> ColumnElement[str]:
@@ -179,12 +151,12 @@ __all__ = [
     "TYPE_ORDER",
     "Period",
     "ReportScope",
+    "day_key",
     "in_period",
     "json_text",
     "lead_filters",
-    "period_key",
+    "period_of",
     "same_lead",
     "same_lead_rows",
-    "scoped_leads",
     "seconds_between",
 ]

@@ -1,0 +1,329 @@
+"""Per-lead facts of one report, computed once: a temporary table every KPI aggregates over.
+
+A million stored leads made the report slow because each KPI re-joined ``leads`` (with its
+whole JSON body) to ``lead_state`` and asked, lead by lead, correlated questions of the
+activity tables. :func:`lead_facts` answers those questions once, inside the report's read
+transaction: one row per lead in scope (the filters of :func:`scope.lead_filters` without
+the cohort), the few JSON fields the KPIs read, and per-lead aggregates grouped over each
+activity table. The KPIs then count over this narrow table.
+
+Every aggregate is bounded exactly as the KPI that reads it was before (most at the
+period's end, some over the whole log); the column comments say which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    MetaData,
+    PrimaryKeyConstraint,
+    Select,
+    String,
+    Table,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
+
+from connector.config.policy import Policy
+from connector.reports.scope import ACTIVE_STATES, ReportScope, in_period, json_text, lead_filters
+from connector.store._types import UTCDateTime
+from connector.store.schema import (
+    behaviour_events,
+    data_quality_issues,
+    lead_state,
+    leads,
+    response_records,
+    touches,
+    transitions,
+)
+
+FACTS_TABLE = "leadsync_report_facts"
+
+
+@dataclass(frozen=True)
+class LeadFacts:
+    """The filled facts table of one report and the scope it was filled for.
+
+    ``table`` holds every lead in scope regardless of creation date; ``in_cohort`` marks
+    the leads created in the period (the "lead in" cohort of :mod:`scope`).
+    """
+
+    table: Table
+    scope: ReportScope
+    _groups: dict[str, dict[str | None, tuple[int, int]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def where(self, *, cohort: bool) -> Any:
+        """The WHERE clause for the cohort (``True``) or every lead in scope."""
+        return self.table.c.in_cohort if cohort else true()
+
+    def cohort_groups(self, conn: Connection, column: str) -> dict[str | None, tuple[int, int]]:
+        """Cohort leads per value of ``column`` (``None`` = no value): (leads, converted).
+
+        Counted once per report: K-1, K-7, K-8 and K-16 share the campaign and channel
+        groups instead of sorting the cohort again each.
+        """
+        if column not in self._groups:
+            value = self.table.c[column]
+            converted = func.coalesce(func.sum(case((self.table.c.is_converted, 1), else_=0)), 0)
+            query = (
+                select(value, func.count(), converted)
+                .where(self.where(cohort=True))
+                .group_by(value)
+            )
+            self._groups[column] = {
+                code: (int(n), int(conv)) for code, n, conv in conn.execute(query)
+            }
+        return self._groups[column]
+
+
+def with_none_label(groups: dict[str | None, tuple[int, int]]) -> list[tuple[str, int, int]]:
+    """Groups as ``(code, leads, converted)``, no value shown as ``(none)``, most leads first."""
+    merged: dict[str, tuple[int, int]] = {}
+    for code, (n, conv) in groups.items():
+        label = "(none)" if code is None else code
+        old_n, old_conv = merged.get(label, (0, 0))
+        merged[label] = (old_n + n, old_conv + conv)
+    return sorted(((c, n, conv) for c, (n, conv) in merged.items()), key=lambda r: (-r[1], r[0]))
+
+
+def _facts_table() -> Table:
+    # A fresh MetaData per report: the temporary table never joins the store's schema.
+    return Table(
+        FACTS_TABLE,
+        MetaData(),
+        Column("cid", String(), nullable=False),
+        Column("lead_id", String(), nullable=False),
+        Column("channel", String()),
+        Column("owner_id", String()),
+        Column("created_at", UTCDateTime(), nullable=False),
+        Column("in_cohort", Boolean(), nullable=False),
+        # D-1 fields from the JSON body: the only ones a KPI reads.
+        Column("campaign", String()),
+        Column("medium", String()),
+        Column("region", String()),
+        Column("state", String(), nullable=False),
+        Column("priority", String()),
+        Column("flag", Boolean(), nullable=False),
+        Column("entered_state_at", UTCDateTime()),
+        Column("score_band", String()),
+        # CRM flag or state Converted / the CRM flag alone (K-16 reads only the flag).
+        Column("is_converted", Boolean(), nullable=False),
+        Column("crm_converted", Boolean(), nullable=False),
+        # D-5 responses before the period's end: first and last.
+        Column("first_response_at", UTCDateTime()),
+        Column("last_response_at", UTCDateTime()),
+        # L-2 events: the last response-kind one before the end; the last sent message (any).
+        Column("last_response_event_at", UTCDateTime()),
+        Column("last_sent_at", UTCDateTime()),
+        # Touches the CRM accepted: the latest request time (whole log).
+        Column("last_accepted_touch_at", UTCDateTime()),
+        # S-5 log: latest Flag before the end; R-18 clock start; latest move to Converted.
+        Column("flag_at", UTCDateTime()),
+        Column("clock_start", UTCDateTime()),
+        Column("last_converted_at", UTCDateTime()),
+        Column("woke", Boolean(), nullable=False),
+        Column("removed_from_dormant", Boolean(), nullable=False),
+        Column("warmed", Boolean(), nullable=False),
+        # D-6: an open issue of any severity / of severity quarantined.
+        Column("open_issue", Boolean(), nullable=False),
+        Column("quarantined", Boolean(), nullable=False),
+        PrimaryKeyConstraint("cid", "lead_id"),
+        prefixes=["TEMPORARY"],
+    )
+
+
+def _connections(column: Any, scope: ReportScope) -> list[Any]:
+    return [column.in_(scope.connection_ids)] if scope.connection_ids else []
+
+
+def _latest(condition: Any, column: Any) -> Any:
+    return func.max(case((condition, column)))
+
+
+def _any(condition: Any) -> Any:
+    return func.max(case((condition, 1), else_=0))
+
+
+def _flag(column: Any) -> Any:
+    # Grouped flags arrive as 0/1 or NULL (no row); the table wants a real boolean.
+    return func.coalesce(column, 0) == 1
+
+
+def _fill_query(dialect: str, scope: ReportScope, policy: Policy) -> Select[Any]:
+    end = scope.end
+    r, e, t, tc, dq = response_records, behaviour_events, transitions, touches, data_quality_issues
+    by_lead = (r.c.connection_id, r.c.lead_id)
+    resp = (
+        select(
+            *by_lead,
+            func.min(r.c.occurred_at).label("first_at"),
+            func.max(r.c.occurred_at).label("last_at"),
+        )
+        .where(r.c.occurred_at < end, *_connections(r.c.connection_id, scope))
+        .group_by(*by_lead)
+        .subquery("resp")
+    )
+    response_kinds = [n for n, k in policy.events.kinds.items() if k.is_response]
+    sent_kinds = [n for n, k in policy.events.kinds.items() if k.role == "message_sent"]
+    events = (
+        select(
+            e.c.connection_id,
+            e.c.lead_id,
+            _latest(
+                and_(e.c.kind.in_(response_kinds), e.c.occurred_at < end), e.c.occurred_at
+            ).label("last_response_at"),
+            _latest(e.c.kind.in_(sent_kinds), e.c.occurred_at).label("last_sent_at"),
+        )
+        .where(e.c.kind.in_(response_kinds + sent_kinds), *_connections(e.c.connection_id, scope))
+        .group_by(e.c.connection_id, e.c.lead_id)
+        .subquery("events")
+    )
+    is_state = t.c.kind == "state"
+    log = (
+        select(
+            t.c.connection_id,
+            t.c.lead_id,
+            _latest(and_(t.c.kind == "flag", t.c.new == "Flag", t.c.at < end), t.c.at).label(
+                "flag_at"
+            ),
+            _latest(and_(is_state, t.c.new == "Converted"), t.c.at).label("converted_at"),
+            _any(
+                and_(
+                    is_state,
+                    t.c.previous == "Dormant",
+                    t.c.new.in_([*ACTIVE_STATES, "Converted"]),
+                    in_period(t.c.at, scope),
+                )
+            ).label("woke"),
+            _any(
+                and_(
+                    is_state,
+                    t.c.previous == "Dormant",
+                    t.c.new == "Removed",
+                    in_period(t.c.at, scope),
+                )
+            ).label("removed"),
+            _any(and_(is_state, t.c.new.in_(["Warm", "Hot"]), t.c.at < end)).label("warmed"),
+        )
+        .where(*_connections(t.c.connection_id, scope))
+        .group_by(t.c.connection_id, t.c.lead_id)
+        .subquery("log")
+    )
+    touched = (
+        select(tc.c.connection_id, tc.c.lead_id, func.max(tc.c.requested_at).label("at"))
+        .where(tc.c.accepted_at.is_not(None), *_connections(tc.c.connection_id, scope))
+        .group_by(tc.c.connection_id, tc.c.lead_id)
+        .subquery("touched")
+    )
+    issues = (
+        select(
+            dq.c.connection_id,
+            dq.c.record_id,
+            _any(dq.c.severity == "quarantined").label("quarantined"),
+        )
+        .where(dq.c.resolved_at.is_(None), *_connections(dq.c.connection_id, scope))
+        .group_by(dq.c.connection_id, dq.c.record_id)
+        .subquery("issues")
+    )
+
+    def joined(sub: Any, lead_column: str = "lead_id") -> Any:
+        return and_(
+            sub.c.connection_id == leads.c.connection_id,
+            sub.c[lead_column] == leads.c.lead_id,
+        )
+
+    state = func.coalesce(lead_state.c.state, literal("Unevaluated"))
+    clock_start = case(
+        (
+            and_(
+                lead_state.c.priority == "Hot+Flag", log.c.flag_at > lead_state.c.entered_state_at
+            ),
+            log.c.flag_at,
+        ),
+        else_=lead_state.c.entered_state_at,
+    )
+    source = (
+        leads.outerjoin(lead_state, joined(lead_state))
+        .outerjoin(resp, joined(resp))
+        .outerjoin(events, joined(events))
+        .outerjoin(log, joined(log))
+        .outerjoin(touched, joined(touched))
+        .outerjoin(issues, joined(issues, "record_id"))
+    )
+    return (
+        select(
+            leads.c.connection_id.label("cid"),
+            leads.c.lead_id.label("lead_id"),
+            leads.c.inflow_channel.label("channel"),
+            leads.c.owner_id.label("owner_id"),
+            leads.c.created_at.label("created_at"),
+            in_period(leads.c.created_at, scope).label("in_cohort"),
+            json_text(dialect, leads.c.body, "campaign_code").label("campaign"),
+            json_text(dialect, leads.c.body, "inflow_medium").label("medium"),
+            json_text(dialect, leads.c.body, "region_code").label("region"),
+            state.label("state"),
+            lead_state.c.priority.label("priority"),
+            func.coalesce(lead_state.c.flag, False).label("flag"),
+            lead_state.c.entered_state_at.label("entered_state_at"),
+            lead_state.c.score_band.label("score_band"),
+            or_(leads.c.is_converted.is_(True), state == "Converted").label("is_converted"),
+            leads.c.is_converted.label("crm_converted"),
+            resp.c.first_at.label("first_response_at"),
+            resp.c.last_at.label("last_response_at"),
+            events.c.last_response_at.label("last_response_event_at"),
+            events.c.last_sent_at.label("last_sent_at"),
+            touched.c.at.label("last_accepted_touch_at"),
+            log.c.flag_at.label("flag_at"),
+            clock_start.label("clock_start"),
+            log.c.converted_at.label("last_converted_at"),
+            _flag(log.c.woke).label("woke"),
+            _flag(log.c.removed).label("removed_from_dormant"),
+            _flag(log.c.warmed).label("warmed"),
+            issues.c.record_id.is_not(None).label("open_issue"),
+            _flag(issues.c.quarantined).label("quarantined"),
+        )
+        .select_from(source)
+        .where(lead_filters(scope, cohort=False))
+    )
+
+
+def _drop_sql(dialect: str) -> str:
+    # Schema-qualified, so a stray permanent table of that name can never be dropped.
+    schema = "temp" if dialect == "sqlite" else "pg_temp"
+    return f"DROP TABLE IF EXISTS {schema}.{FACTS_TABLE}"
+
+
+@contextmanager
+def lead_facts(conn: Connection, scope: ReportScope, policy: Policy) -> Iterator[LeadFacts]:
+    """Fill the facts table for ``scope`` inside ``conn``'s transaction; drop it after.
+
+    Call it inside the report's read transaction, so the facts and every KPI see the
+    same snapshot. If the body raises, the table is left to the transaction's rollback
+    (DDL is transactional on both databases); dropping it in an aborted PostgreSQL
+    transaction would fail and hide the real error.
+    """
+    dialect = conn.dialect.name
+    table = _facts_table()
+    conn.exec_driver_sql(_drop_sql(dialect))
+    table.create(conn)
+    query = _fill_query(dialect, scope, policy)
+    conn.execute(table.insert().from_select([c.name for c in table.columns], query))
+    yield LeadFacts(table, scope)
+    conn.exec_driver_sql(_drop_sql(dialect))
+
+
+__all__ = ["FACTS_TABLE", "LeadFacts", "lead_facts", "with_none_label"]

@@ -32,6 +32,7 @@ _GROUP_KEYS = (
     "field",
     "severity",
     "lead_id",
+    "date",
 )
 
 
@@ -70,6 +71,7 @@ def render_csv(report: Report) -> str:
         ("trend", "monthly trend", report.trend_monthly),
         ("quality", "open data-quality issues by rule and field", report.quality["by_rule_field"]),
         ("parked", "parked outbox rows", report.parked["rows"]),
+        ("shadow", "shadow mode: would have been written", report.shadow.get("per_day", [])),
     ]
     for check in report.log_checks:
         writer.writerow(("log_check", check["id"], check["check"], "", "count", check["count"]))

@@ -122,6 +122,16 @@ def render_table(report: Report, console: Console) -> None:
             quality["by_rule_field"],
         )
     )
+    shadow = report.shadow
+    if shadow.get("runs"):
+        console.print(
+            rows_table(
+                f"Shadow mode: what would have been written ({shadow['runs']} runs wrote "
+                f"nothing): {shadow['lead_updates_now']} lead updates now, "
+                f"{shadow['tasks']} tasks, {shadow['alerts']} alerts",
+                shadow["per_day"],
+            )
+        )
     for check in report.log_checks:
         console.print(rows_table(f"Log check: {check['check']} ({check['count']})", check["rows"]))
 

@@ -20,6 +20,7 @@ from connector.reports.logchecks import unattended_high_priority, unfollowed_tra
 from connector.reports.monitoring import daily_activity, monitoring, trend
 from connector.reports.result import Kpi
 from connector.reports.scope import TYPE_ORDER, ReportScope
+from connector.reports.shadow import shadow_writes
 from connector.store import Store
 from connector.store.schema import data_quality_issues, leads, outbox
 
@@ -41,6 +42,7 @@ class Report:
     parked: dict[str, Any]
     quality: dict[str, Any]
     log_checks: tuple[dict[str, Any], ...]
+    shadow: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = field(default=())
 
     def kpi(self, kpi_id: str) -> Kpi:
@@ -65,6 +67,7 @@ class Report:
             "parked": self.parked,
             "data_quality": self.quality,
             "log_checks": list(self.log_checks),
+            "shadow": self.shadow,
             "notes": list(self.notes),
         }
 
@@ -215,6 +218,7 @@ def build_report(
             trend_monthly=tuple(trend(daily, "month")),
             parked=parked_records(conn, scope),
             quality=open_quality_issues(conn, scope),
+            shadow=shadow_writes(conn, scope),
             log_checks=(
                 unfollowed_transitions(conn, facts),
                 unattended_high_priority(conn, facts, policy),

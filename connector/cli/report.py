@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 import yaml
@@ -28,9 +28,6 @@ from connector.cli.options import (
 from connector.cli.output import handles_errors, note, stdout_console
 from connector.errors import UsageError
 from connector.reports.scope import TYPE_ORDER, ReportScope
-
-if TYPE_CHECKING:
-    from connector.store import Store
 
 
 class ReportFormat(StrEnum):
@@ -112,7 +109,7 @@ def build_report(context: CommandContext, request: ReportRequest) -> int:
                 raise UsageError(msg)
             per_crm = {request.crm: per_crm[request.crm]}
         ids = tuple(cid for crm_ids in per_crm.values() for cid in crm_ids)
-        as_of = request.as_of or _latest_as_of(store, ids) or datetime.now(tz=UTC)
+        as_of = request.as_of or store.latest_as_of(ids) or datetime.now(tz=UTC)
         if request.since and request.since >= (request.until or as_of):
             msg = "--since must be before --until (or the report's as-of moment)"
             raise UsageError(msg)
@@ -152,16 +149,6 @@ def build_report(context: CommandContext, request: ReportRequest) -> int:
     else:
         typer.echo(text)
     return 0
-
-
-def _latest_as_of(store: Store, ids: tuple[str, ...]) -> datetime | None:
-    moments = []
-    for cid in ids:
-        with store.read(cid) as tx:
-            latest = tx.runs.latest_as_of()
-        if latest is not None:
-            moments.append(latest)
-    return max(moments, default=None)
 
 
 def _lead_types(values: list[str]) -> tuple[str, ...]:

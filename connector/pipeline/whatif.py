@@ -141,14 +141,7 @@ def compare_policies(
     try:
         per_crm = project_connection_ids(project, store)
         ids = [cid for crm_ids in per_crm.values() for cid in crm_ids]
-        if as_of is None:
-            latest = []
-            for cid in ids:
-                with store.read(cid) as tx:
-                    moment = tx.runs.latest_as_of()
-                if moment is not None:
-                    latest.append(moment)
-            as_of = max(latest, default=None) or datetime.now(tz=UTC)
+        as_of = as_of or store.latest_as_of(ids) or datetime.now(tz=UTC)
         result = WhatIfResult(
             as_of=as_of,
             days=days,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -212,6 +212,20 @@ class Store:
                 select(leads.c.connection_id).where(leads.c.lead_id == lead_id)
             )
             return sorted(str(row[0]) for row in rows)
+
+    def latest_as_of(self, connection_ids: Iterable[str]) -> datetime | None:
+        """The latest "now" any run of these connections used; ``None`` before the first run.
+
+        ``report`` and ``whatif`` take it as their default "now", so they look at the
+        store as the last sync or sweep left it.
+        """
+        moments = []
+        for cid in connection_ids:
+            with self.read(cid) as tx:
+                moment = tx.runs.latest_as_of()
+            if moment is not None:
+                moments.append(moment)
+        return max(moments, default=None)
 
     def lock(self, connection_id: str, *, ttl: timedelta = DEFAULT_LOCK_TTL) -> ConnectionLock:
         """The worker lock of ``connection_id`` (not yet acquired; use ``with`` or ``acquire``)."""

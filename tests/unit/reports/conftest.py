@@ -1,4 +1,4 @@
-"""The hand-built KPI store as a fixture, on every database the run has."""
+"""The hand-built KPI store as a fixture, on every database the run has (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from kpi_fixture import open_filled, store_params
+from kpi_fixture import open_filled
 
 from connector.store import Store
 
 
-@pytest.fixture(params=store_params())
-def kpi_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    yield from open_filled(request.param, tmp_path)
+@pytest.fixture
+def kpi_store(database_url: str | None, tmp_path: Path) -> Iterator[Store]:
+    yield from open_filled(database_url, tmp_path)

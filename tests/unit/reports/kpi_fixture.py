@@ -20,14 +20,10 @@ period starts 2025-04-01 (dates below are 2025 unless said):
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-import pytest
-from sqlalchemy import create_engine, text
 
 from connector.models import (
     BehaviourEvent,
@@ -48,7 +44,6 @@ from connector.store.touches import TouchKind, TouchRecord
 CID = "salesforce:acme.my.salesforce.com:00D000000000001"
 AS_OF = datetime(2025, 6, 30, 12, 0, tzinfo=UTC)
 SINCE = datetime(2025, 4, 1, tzinfo=UTC)
-POSTGRES_URL = os.environ.get("LEADSYNC_TEST_POSTGRES_URL")
 
 
 def at(month: int, day: int, hour: int = 0, year: int = 2025) -> datetime:
@@ -283,37 +278,8 @@ def fill(store: Store) -> None:
         )
 
 
-def _empty_postgres(url: str) -> None:
-    engine = create_engine(url)
-    try:
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-            connection.execute(text("DROP FUNCTION IF EXISTS leadsync_transitions_append_only()"))
-    finally:
-        engine.dispose()
-
-
-def store_params() -> list[object]:
-    """SQLite always; PostgreSQL too when ``LEADSYNC_TEST_POSTGRES_URL`` is set."""
-    return [
-        "sqlite",
-        pytest.param(
-            "postgresql",
-            marks=pytest.mark.skipif(
-                not POSTGRES_URL, reason="set LEADSYNC_TEST_POSTGRES_URL to test PostgreSQL"
-            ),
-        ),
-    ]
-
-
-def open_filled(param: str, tmp_path: Path) -> Iterator[Store]:
-    """The store described above, on SQLite or (emptied first) PostgreSQL."""
-    url = None
-    if param == "postgresql":
-        assert POSTGRES_URL is not None
-        _empty_postgres(POSTGRES_URL)
-        url = POSTGRES_URL
-    with open_store(url, tmp_path / "project") as opened:
+def open_filled(database_url: str | None, tmp_path: Path) -> Iterator[Store]:
+    """The store described above, on SQLite (``None``) or an emptied PostgreSQL database."""
+    with open_store(database_url, tmp_path / "project") as opened:
         fill(opened)
         yield opened

@@ -61,8 +61,8 @@ def cost_per_lead(
         return Kpi(
             **meta,
             value=not_available(
-                "campaign cost is not in the state store; give campaign costs (campaign code -> "
-                "cost) to compute CPL"
+                "campaign cost is not in the state store; run `leadsync report --costs FILE` "
+                "(CSV `campaign,cost`) to compute CPL"
             ),
         )
     groups = facts.cohort_groups(conn, "campaign")

@@ -9,6 +9,7 @@ update lost, and the run log holds the runs of both processes.
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -202,3 +203,30 @@ def test_sigterm_mid_sync_then_restart_no_duplicate_no_lost_update(
         select(outbox.c.status).where(outbox.c.status.in_(("pending", "in_flight"))),
     )
     assert waiting == []
+
+
+def test_a_sync_slower_than_its_interval_never_runs_twice_at_once(
+    tmp_path: Path, sandbox: SalesforceSandbox
+) -> None:
+    # Each emulator answer waits SLOW, so one sync outlasts the 1 s interval many times:
+    # the interval fires while a sync runs, yet no two syncs overlap in the run log.
+    # (max_instances=1 and the connection lock both stand in the way; either suffices.)
+    project = _project(tmp_path / "p", sandbox)
+    sandbox.set_faults("rate=1.0,kinds=slow")
+    query = (
+        select(runs.c.started_at, runs.c.finished_at)
+        .where(runs.c.command == "sync", runs.c.finished_at.is_not(None))
+        .order_by(runs.c.started_at)
+    )
+    service = _start(project, None)
+    try:
+        _wait_for("two finished syncs", lambda: len(_rows(project, None, query)) >= 2, 120)
+    except BaseException:
+        service.kill()
+        service.wait()
+        raise
+    _stop(service)
+    synced = _rows(project, None, query)
+    assert (synced[0].finished_at - synced[0].started_at).total_seconds() > 2
+    for before, after in itertools.pairwise(synced):
+        assert after.started_at >= before.finished_at, (before, after)

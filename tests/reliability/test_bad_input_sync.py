@@ -10,11 +10,10 @@ must finish with exit code 0 (data-quality issues never change it, interfaces.md
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from emulator_rig import ANCHOR, ENV_TRAPS, Rig, open_rig
+from emulator_rig import ANCHOR, Rig
 from sqlalchemy import select
 
 from connector.crm.base import PullRequest, RawPage
@@ -54,19 +53,7 @@ CASES: dict[str, list[tuple[str, str, Any, str, str]]] = {
 }
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    import os
-
-    for name in list(os.environ):
-        if name.startswith("LEADSYNC_") or name in ENV_TRAPS:
-            monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture(params=sorted(CASES))
-def small_rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
-    with open_rig(str(request.param), tmp_path, leads=30) as rig:
-        yield rig
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 def _corrupt(rig: Rig, lead_id: str, field: str, value: Any) -> None:

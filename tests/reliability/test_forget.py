@@ -9,13 +9,10 @@ incremental nor a full sync brings the lead back: the summary counts it as skipp
 from __future__ import annotations
 
 import json
-import os
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from emulator_rig import ANCHOR, ENV_TRAPS, Rig, later, open_rig
+from emulator_rig import ANCHOR, Rig, later
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -46,17 +43,7 @@ PERSONAL_TABLES = (
 )
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("LEADSYNC_") or name in ENV_TRAPS:
-            monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture(params=["salesforce", "hubspot"])
-def small_rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
-    with open_rig(str(request.param), tmp_path, leads=30) as rig:
-        yield rig
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 def _busiest_lead(rig: Rig) -> str:

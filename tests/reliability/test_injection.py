@@ -8,15 +8,13 @@ more rows. Listening addresses are read from the kernel (``/proc/net/tcp``), not
 
 from __future__ import annotations
 
-import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import requests
-from emulator_rig import ENV_TRAPS, Rig, open_rig
+from emulator_rig import Rig
 from simple_salesforce import Salesforce
 
 from connector.config.project import init_project
@@ -33,17 +31,9 @@ HOSTILE = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("LEADSYNC_") or name in ENV_TRAPS:
-            monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture(params=["salesforce", "hubspot"])
-def small_rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
-    with open_rig(str(request.param), tmp_path, leads=12) as rig:
-        yield rig
+pytestmark = pytest.mark.usefixtures("clean_environment")
+#: Leads of the ``small_rig`` company (conftest.py).
+SMALL_RIG_LEADS = 12
 
 
 def _salesforce(sandbox: SalesforceSandbox) -> Salesforce:

@@ -7,14 +7,11 @@ newest run of each command survives (the clock check and the go-live baseline re
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from emulator_rig import ANCHOR, ENV_TRAPS, Rig, later, open_rig
+from emulator_rig import ANCHOR, Rig, later
 from sqlalchemy import func, select
 
 from connector.config.project import load_project
@@ -24,17 +21,7 @@ from connector.store.schema import behaviour_events, response_records, runs
 DAYS = 30
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("LEADSYNC_") or name in ENV_TRAPS:
-            monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture(params=["salesforce", "hubspot"])
-def small_rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
-    with open_rig(str(request.param), tmp_path, leads=30) as rig:
-        yield rig
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 def _activity_split(rig: Rig, cutoff: object) -> tuple[int, int]:

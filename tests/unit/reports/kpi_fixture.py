@@ -44,6 +44,21 @@ from connector.store.touches import TouchKind, TouchRecord
 CID = "salesforce:acme.my.salesforce.com:00D000000000001"
 AS_OF = datetime(2025, 6, 30, 12, 0, tzinfo=UTC)
 SINCE = datetime(2025, 4, 1, tzinfo=UTC)
+#: The charts issue 8 asks the dashboard for (their ``data-chart`` names).
+EXPECTED_CHARTS = frozenset(
+    {
+        "states",
+        "funnel",
+        "transitions",
+        "response-time",
+        "channels",
+        "campaigns",
+        "retention",
+        "quality",
+        "inactive",
+        "trend",
+    }
+)
 
 
 def at(month: int, day: int, hour: int = 0, year: int = 2025) -> datetime:

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from kpi_fixture import AS_OF, CID, SINCE, at
+from kpi_fixture import AS_OF, CID, EXPECTED_CHARTS, SINCE, at
 
 from connector.config.policy import default_policy
 from connector.models import Lead
@@ -109,18 +109,7 @@ def test_dashboard_renders_every_chart_offline(dashboard_file: Path) -> None:
     assert requests == []
     assert dialogs == []
     names = {c["name"] for c in charts}
-    assert names >= {
-        "states",
-        "funnel",
-        "transitions",
-        "response-time",
-        "channels",
-        "campaigns",
-        "retention",
-        "quality",
-        "inactive",
-        "trend",
-    }
+    assert names >= EXPECTED_CHARTS
     for chart in charts:
         assert chart["svgs"] >= 1, chart
         assert chart["marks"] >= 1, chart

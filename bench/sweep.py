@@ -30,6 +30,7 @@ from typing import TypeVar
 
 from sqlalchemy import update
 
+from connector.config.policy import policy_digest
 from connector.config.project import Project, init_project, load_project
 from connector.models import Lead
 from connector.pipeline.connection import build_adapter
@@ -121,11 +122,15 @@ def _make_due(store: Store, ids: list[str], fraction: float, now: datetime) -> i
 
 
 def _sweep(cycle: Cycle) -> tuple[int, EvaluationOutcome]:
-    # What the pipeline's sweep step does: stream the due ids off the index, evaluate them.
+    # What the pipeline's sweep step does: stream the due ids off the index, ask for the
+    # leads decided under another policy (none here: the index answers without a row),
+    # evaluate them.
     due: list[str] = []
     for chunk in cycle.store.due_leads(cycle.connection_id, cycle.now):
         due.extend(chunk)
-    return len(due), evaluate_leads(cycle, due)
+    with cycle.store.read(cycle.connection_id) as tx:
+        stale = tx.lead_state.stale_ids(policy_digest(cycle.project.policy))
+    return len(due), evaluate_leads(cycle, sorted({*due, *stale}))
 
 
 def main(argv: list[str] | None = None) -> int:

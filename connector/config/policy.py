@@ -10,6 +10,7 @@ one of them with its key path (style 7).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from datetime import timedelta
@@ -487,6 +488,16 @@ class Policy(_Strict):
     def semantic_problems(self) -> list[tuple[str, str, str]]:
         """Every cross-field problem as ``(key path, expected, found)``, in file order."""
         return list(_check_policy(self))
+
+
+def policy_digest(policy: Policy) -> str:
+    """A short fingerprint of every value of ``policy``: equal policies, equal digests.
+
+    The store keeps it per lead, so the run after an edit of ``policy.yaml``
+    knows which leads were decided under the old rules.
+    """
+    text = policy.model_dump_json()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 # --------------------------------------------------------------------------- semantic checks

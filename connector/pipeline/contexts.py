@@ -6,7 +6,7 @@ the same inputs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from connector.models import (
@@ -17,7 +17,7 @@ from connector.models import (
     LeadSnapshot,
     TouchRecord,
 )
-from connector.store import AlertLogStatus, StoreTx
+from connector.store import AlertLogStatus, LeadStateRecord, StoreTx
 
 
 def load_contexts(
@@ -26,6 +26,7 @@ def load_contexts(
     *,
     is_baseline: bool = False,
     baseline_at: datetime | None = None,
+    flag_version: str | None = None,
 ) -> list[tuple[Lead, LeadContext]]:
     """The stored lead, activities, state, touches and alert log of each id (deleted skipped).
 
@@ -34,6 +35,8 @@ def load_contexts(
         lead_ids: the leads to load (a chunk; five queries whatever its size).
         is_baseline: the connection's first sync (decision 9) for leads never decided.
         baseline_at: the "now" of that first sync.
+        flag_version: the policy's Flag definition version; a lead last decided under
+            another one gets its related staff (S-3), read only for those leads.
     """
     leads = tx.leads.get_many(lead_ids)
     states = tx.lead_state.get_many(lead_ids)
@@ -41,6 +44,7 @@ def load_contexts(
     events = tx.events.for_leads(lead_ids)
     touches = tx.touches.for_leads(lead_ids)
     alerts = tx.alerts.for_leads(lead_ids)
+    staff = tx.outbox.task_assignees(_flag_changed(states, flag_version)) if flag_version else {}
     out: list[tuple[Lead, LeadContext]] = []
     for lead_id in lead_ids:
         lead = leads.get(lead_id)
@@ -70,10 +74,21 @@ def load_contexts(
                 )
                 for a in alerts.get(lead_id, ())
             ),
+            related_staff=tuple(staff.get(lead_id, ())),
             is_baseline=is_baseline and snapshot is None,
             baseline_at=baseline_at,
         )
         out.append((lead, context))
+    return out
+
+
+def _flag_changed(states: Mapping[str, LeadStateRecord], version: str) -> list[str]:
+    # Only a lead decided under another Flag definition can notify anyone (S-3).
+    out = []
+    for lead_id, state in states.items():
+        old = (state.snapshot or {}).get("flag_version")
+        if old is not None and old != version:
+            out.append(lead_id)
     return out
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from connector.checkpoints import checkpoint
-from connector.config.policy import Policy
+from connector.config.policy import Policy, policy_digest
 from connector.crm.base import TaskSpec
 from connector.engine import evaluate
 from connector.models import (
@@ -64,6 +64,7 @@ def evaluate_leads(cycle: Cycle, lead_ids: Iterable[str]) -> EvaluationOutcome:
     """Run the playbook for ``lead_ids`` at ``cycle.now`` and store what follows."""
     outcome = EvaluationOutcome()
     policy: Policy = cycle.project.policy
+    digest = policy_digest(policy)
     tasks_today: Counter[str] = Counter()
     ids = sorted(set(lead_ids))
     for chunk in _chunks(ids, EVALUATION_CHUNK):
@@ -72,7 +73,7 @@ def evaluate_leads(cycle: Cycle, lead_ids: Iterable[str]) -> EvaluationOutcome:
             outcome.left = len(ids) - outcome.evaluated
             break
         with cycle.store.transaction(cycle.connection_id) as tx:
-            _evaluate_chunk(cycle, tx, chunk, policy, tasks_today, outcome)
+            _evaluate_chunk(cycle, tx, chunk, policy, digest, tasks_today, outcome)
             # Decisions, transitions and outbox rows written, not committed.
             checkpoint("evaluate.chunk.before_commit")
         checkpoint("evaluate.chunk.committed")
@@ -85,6 +86,7 @@ def _evaluate_chunk(
     tx: StoreTx,
     chunk: Sequence[str],
     policy: Policy,
+    digest: str,
     tasks_today: Counter[str],
     outcome: EvaluationOutcome,
 ) -> None:
@@ -95,7 +97,11 @@ def _evaluate_chunk(
     logged: list[StoredAlert] = []
     transitions = []
     for lead, context in load_contexts(
-        tx, chunk, is_baseline=cycle.is_baseline, baseline_at=cycle.baseline_at
+        tx,
+        chunk,
+        is_baseline=cycle.is_baseline,
+        baseline_at=cycle.baseline_at,
+        flag_version=policy.flag.version,
     ):
         owner = _owner(cycle, lead)
         context = context.model_copy(update={"owner_tasks_today": tasks_today[owner or ""]})
@@ -104,7 +110,7 @@ def _evaluate_chunk(
         outcome.states[decision.state.value] += 1
         transitions += decision.transitions
         previous = states.get(lead.lead_id)
-        records.append(_state_record(lead.lead_id, decision, previous))
+        records.append(_state_record(lead.lead_id, decision, previous, digest))
         can_write = cycle.adapter.writes_converted_leads or not lead.is_converted  # type: ignore[attr-defined]
         for alert in (*decision.alerts, *decision.flag_notifications):
             logged.append(_stored_alert(alert))
@@ -181,7 +187,7 @@ def _assignee(cycle: Cycle, lead: Lead, user_id: str | None) -> str | None:
 
 
 def _state_record(
-    lead_id: str, decision: Decision, previous: LeadStateRecord | None
+    lead_id: str, decision: Decision, previous: LeadStateRecord | None, digest: str
 ) -> LeadStateRecord:
     snapshot = decision.snapshot
     return LeadStateRecord(
@@ -199,6 +205,7 @@ def _state_record(
         is_paused=snapshot.is_paused,
         last_pushed=previous.last_pushed if previous else {},
         snapshot=snapshot.model_dump(mode="json"),
+        policy_digest=digest,
     )
 
 
@@ -221,6 +228,8 @@ def _task_item(cycle: Cycle, lead: Lead, task: Task, kind: OutboxKind) -> Outbox
             "object": cycle.mapping.tasks.object if cycle.mapping.tasks else "Task",
             "parent_id": lead.lead_id,
             "fields": cycle.adapter.task_fields(spec, timezone=cycle.timezone),
+            # S-3: who does the task, in CRM-neutral words (the fields hold it per CRM).
+            "assignee": spec.owner_id,
         },
     )
 

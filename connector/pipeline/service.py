@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from connector.checkpoints import checkpoint
+from connector.config.policy import policy_digest
 from connector.config.project import Project
 from connector.crm.base import CrmAdapter
 from connector.errors import (
@@ -261,7 +262,10 @@ def _steps(
             refresh()
         # Leads stored but not decided (this pull, or a run that stopped early) and
         # leads whose next rule is due (L-7).
-        evaluated = evaluate_leads(cycle, _pending(cycle) | set(_due(cycle)))
+        # Leads decided under an earlier policy.yaml get the edited rules now (S-3: a new
+        # flag definition notifies every affected lead's staff on this run).
+        stale = _stale(cycle)
+        evaluated = evaluate_leads(cycle, _pending(cycle) | set(_due(cycle)) | stale)
         update["evaluated"] = evaluated.evaluated
         update["transitions"] = evaluated.transitions
         update["conflicts_skipped"] = evaluated.conflicts
@@ -274,7 +278,7 @@ def _steps(
         if command == "sweep" and not cycle.stopped:
             update["purged"] = purge_expired(cycle)
         update["deferred"] = bool(evaluated.deferred_tasks) or cycle.stopped
-        update["message"] = _message(cycle, evaluated)
+        update["message"] = _message(cycle, evaluated, refreshed=len(stale))
     except BudgetExhaustedError as error:
         _requeue(cycle)
         update["deferred"] = True
@@ -295,6 +299,11 @@ def _pending(cycle: Cycle) -> set[str]:
         return set(tx.leads.pending_ids())
 
 
+def _stale(cycle: Cycle) -> set[str]:
+    with cycle.store.read(cycle.connection_id) as tx:
+        return set(tx.lead_state.stale_ids(policy_digest(cycle.project.policy)))
+
+
 def _due(cycle: Cycle) -> list[str]:
     due: list[str] = []
     for chunk in cycle.store.due_leads(cycle.connection_id, cycle.now):
@@ -307,7 +316,7 @@ def _requeue(cycle: Cycle) -> None:
         tx.outbox.requeue_in_flight()
 
 
-def _message(cycle: Cycle, evaluated: EvaluationOutcome) -> str | None:
+def _message(cycle: Cycle, evaluated: EvaluationOutcome, *, refreshed: int) -> str | None:
     if cycle.stopped:
         return (
             f"stopped on request after the current batch: {evaluated.left} leads not yet "
@@ -315,6 +324,8 @@ def _message(cycle: Cycle, evaluated: EvaluationOutcome) -> str | None:
         )
     if evaluated.deferred_tasks:
         return f"{evaluated.deferred_tasks} tasks over the per-owner daily cap wait for tomorrow"
+    if refreshed:
+        return f"policy changed: {refreshed} active leads re-evaluated under the current policy"
     return None
 
 

@@ -153,7 +153,7 @@ def compare_policies(
                 chunks = list(tx.leads.iter_ids(chunk=CHUNK))
             for chunk in chunks:
                 with store.read(cid) as tx:
-                    loaded = load_contexts(tx, chunk)
+                    loaded = load_contexts(tx, chunk, flag_version=candidate.flag.version)
                 for lead, context in loaded:
                     old = _replay(context, project.policy, as_of, result.current_days)
                     new = _replay(context, candidate, as_of, result.candidate_days)

@@ -26,7 +26,6 @@ logger = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 
-
 def system_now() -> datetime:
     """The real time, aware UTC."""
     return datetime.now(tz=UTC)

@@ -42,6 +42,8 @@ class LeadStateRecord:
     last_pushed: dict[str, JsonValue] = field(default_factory=dict)
     snapshot: dict[str, Any] | None = None
     updated_at: datetime | None = None
+    #: :func:`connector.config.policy.policy_digest` of the policy that decided this row.
+    policy_digest: str | None = None
 
 
 _ENGINE_COLUMNS = (
@@ -58,6 +60,7 @@ _ENGINE_COLUMNS = (
     "is_paused",
     "snapshot",
     "updated_at",
+    "policy_digest",
 )
 
 
@@ -78,6 +81,7 @@ def _record(row: Mapping[str, Any]) -> LeadStateRecord:
         last_pushed=dict(row["last_pushed"] or {}),
         snapshot=row["snapshot"],
         updated_at=row["updated_at"],
+        policy_digest=row["policy_digest"],
     )
 
 
@@ -130,6 +134,7 @@ class LeadStateRepository(Repository):
                 "last_pushed": dict(r.last_pushed),
                 "snapshot": r.snapshot,
                 "updated_at": now,
+                "policy_digest": r.policy_digest,
             }
             for r in records
         }
@@ -182,6 +187,30 @@ class LeadStateRepository(Repository):
             .group_by(lead_state.c.state)
         )
         return {state: int(n) for state, n in self._conn.execute(query)}
+
+    def stale_ids(self, policy_digest: str) -> list[str]:
+        """Active leads last evaluated under another policy (or before digests were kept).
+
+        Written as two ranges and a null test rather than ``!=`` so the
+        ``(connection_id, policy_digest)`` index answers it: with nothing stale, the
+        query touches no row.
+        """
+        col = lead_state.c
+        terminal = [s.value for s in LeadState if s.is_terminal]
+        query = (
+            select(col.lead_id)
+            .where(
+                col.connection_id == self._cid,
+                or_(
+                    col.policy_digest.is_(None),
+                    col.policy_digest < policy_digest,
+                    col.policy_digest > policy_digest,
+                ),
+                col.state.not_in(terminal),
+            )
+            .order_by(col.lead_id)
+        )
+        return list(self._conn.execute(query).scalars())
 
     def due_count(self, now: datetime) -> int:
         """How many leads are due for review at ``now``."""

@@ -370,6 +370,32 @@ class OutboxRepository(Repository):
             query = query.where(outbox.c.status == OutboxStatus(status).value)
         return [_entry(row) for row in self._conn.execute(query.order_by(outbox.c.id).limit(limit))]
 
+    def task_assignees(self, lead_ids: Iterable[str]) -> dict[str, list[str]]:
+        """Lead id -> the distinct assignees of its leadsync follow-up tasks (S-3 staff).
+
+        Counts the tasks queued or written that the outbox still holds (written ones
+        until the retention purges them); parked tasks never reached anyone. The
+        assignee is the neutral ``assignee`` the pipeline stores next to the CRM fields.
+        """
+        found: dict[str, list[str]] = {}
+        for batch in chunks(sorted(set(lead_ids))):
+            query = (
+                select(outbox.c.lead_id, outbox.c.payload)
+                .where(
+                    outbox.c.connection_id == self._cid,
+                    outbox.c.lead_id.in_(batch),
+                    outbox.c.kind == OutboxKind.TASK.value,
+                    outbox.c.status != OutboxStatus.PARKED.value,
+                )
+                .order_by(outbox.c.id)
+            )
+            for lead_id, payload in self._conn.execute(query):
+                who = (payload or {}).get("assignee")
+                staff = found.setdefault(str(lead_id), [])
+                if who and who not in staff:
+                    staff.append(str(who))
+        return {lead: staff for lead, staff in found.items() if staff}
+
     def list_parked(self, *, after_id: int = 0, limit: int = 100) -> list[OutboxEntry]:
         """Parked items with the CRM's error text (``leadsync outbox list --parked``)."""
         return self.entries(OutboxStatus.PARKED, after_id=after_id, limit=limit)

@@ -119,9 +119,14 @@ lead_state = Table(
     Column("last_pushed", json_type(), nullable=False),
     Column("snapshot", json_type()),
     Column("updated_at", UTCDateTime(), nullable=False),
+    # The policy the lead was last evaluated under: an edited policy.yaml (a new window, a
+    # new flag definition, S-3) reaches every active lead on the next run, not only the
+    # leads that happen to be due or changed.
+    Column("policy_digest", String(64)),
     # L-7 sweep: "next_review_at <= now" for one connection, walked in key order.
     Index(None, "connection_id", "next_review_at", "lead_id"),
     Index(None, "connection_id", "state"),
+    Index(None, "connection_id", "policy_digest"),
 )
 
 transitions = Table(

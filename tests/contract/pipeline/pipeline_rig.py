@@ -114,6 +114,10 @@ class Rig:
         assert len(summaries) == 1
         return summaries[0]
 
+    def reload(self) -> None:
+        """Read the project folder again, as the next ``leadsync`` command does."""
+        self.project = load_project(self.root)
+
     # -- the emulator's own data -----------------------------------------------------------
 
     @property
@@ -220,6 +224,13 @@ class Rig:
                 {"hs_meeting_title": "Test Drive", "hs_timestamp": when.isoformat()},
                 associations=[("contacts", lead_id, 200)],
             )
+
+    def reassign(self, lead_id: str, owner_id: str) -> None:
+        """A sales manager gives the lead to another owner."""
+        if self.crm == "salesforce":
+            self.sandbox.org.update("Lead", lead_id, {"OwnerId": owner_id})
+        else:
+            self.sandbox.store.update("contacts", lead_id, {"hubspot_owner_id": owner_id})
 
     def delete_lead(self, lead_id: str) -> None:
         """A person deletes the lead (Salesforce recycle bin; HubSpot archive)."""

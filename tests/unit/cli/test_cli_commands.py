@@ -20,6 +20,7 @@ SECRETS = {
     "LEADSYNC_SMTP_PASSWORD": "smtp-pass-789",
 }
 
+
 @pytest.fixture
 def project(tmp_path):
     root = tmp_path / "p"

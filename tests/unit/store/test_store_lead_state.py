@@ -109,3 +109,25 @@ def test_lead_state_counts_by_state(store: Store) -> None:
             ]
         )
         assert tx.lead_state.counts_by_state() == {"Hot": 2, "Dormant": 1}
+
+
+def test_stale_ids_are_the_active_leads_decided_under_another_policy(store: Store) -> None:
+    current, old = "b" * 32, "a" * 32
+    with store.transaction(CID) as tx:
+        tx.lead_state.upsert(
+            [
+                LeadStateRecord("same", LeadState.HOT, policy_digest=current),
+                LeadStateRecord("older", LeadState.WARM, policy_digest=old),
+                LeadStateRecord("newer", LeadState.COLD, policy_digest="c" * 32),
+                # Rows written before digests were kept (migration 0006) count as stale.
+                LeadStateRecord("unknown", LeadState.DORMANT),
+                # Terminal leads are never re-decided: nothing in a policy brings them back.
+                LeadStateRecord("gone", LeadState.REMOVED, policy_digest=old),
+                LeadStateRecord("won", LeadState.CONVERTED, policy_digest=old),
+            ]
+        )
+    with store.transaction(OTHER_CID) as tx:
+        tx.lead_state.upsert([LeadStateRecord("elsewhere", LeadState.HOT, policy_digest=old)])
+    with store.read(CID) as tx:
+        assert tx.lead_state.stale_ids(current) == ["newer", "older", "unknown"]
+        assert tx.lead_state.get("older").policy_digest == old  # type: ignore[union-attr]

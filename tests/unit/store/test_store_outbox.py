@@ -159,3 +159,35 @@ def test_outbox_payload_round_trips(store: Store) -> None:
     assert entry is not None
     assert entry.payload == payload
     assert entry.kind == OutboxKind.LEAD_UPDATE
+
+
+def test_task_assignees_are_the_distinct_people_of_a_leads_live_tasks(store: Store) -> None:
+    def task(
+        key: str, lead_id: str, who: str | None, kind: OutboxKind = OutboxKind.TASK
+    ) -> OutboxItem:
+        return OutboxItem(key, kind, {"fields": {}, "assignee": who}, lead_id=lead_id)
+
+    with store.transaction(CID) as tx:
+        tx.outbox.enqueue(
+            [
+                task("t1", "00Q1", "005A"),
+                task("t2", "00Q1", "005B"),
+                task("t3", "00Q1", "005A"),
+                task("t4", "00Q1", None),
+                # An alert task is not a follow-up task; a parked one reached nobody.
+                task("a1", "00Q1", "005C", OutboxKind.ALERT),
+                task("t5", "00Q1", "005D"),
+                task("t6", "00Q2", "005E"),
+                task("t7", "00Q3", "005F"),
+            ]
+        )
+        parked = tx.outbox.by_key("t5")
+        assert parked is not None
+        tx.outbox.park({parked.id: "INVALID_CROSS_REFERENCE_KEY"})
+    with store.transaction(OTHER_CID) as tx:
+        tx.outbox.enqueue([task("t1", "00Q1", "other-portal-owner")])
+    with store.read(CID) as tx:
+        assert tx.outbox.task_assignees(["00Q1", "00Q2", "00Q9"]) == {
+            "00Q1": ["005A", "005B"],
+            "00Q2": ["005E"],
+        }

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, and_, bindparam, func, or_, select, update
 from connector.models import LeadState, Priority
 from connector.store._dialect import chunks, insert_for
 from connector.store._repository import Repository
-from connector.store.schema import lead_state
+from connector.store.schema import lead_state, leads
 
 JsonValue = str | int | float | bool | None
 
@@ -197,10 +197,22 @@ class LeadStateRepository(Repository):
         """
         col = lead_state.c
         terminal = [s.value for s in LeadState if s.is_terminal]
+        # A lead deleted in the CRM is never decided again: left in, it would be stale on
+        # every run.
+        live = (
+            select(leads.c.lead_id)
+            .where(
+                leads.c.connection_id == self._cid,
+                leads.c.lead_id == col.lead_id,
+                leads.c.is_deleted.is_(False),
+            )
+            .exists()
+        )
         query = (
             select(col.lead_id)
             .where(
                 col.connection_id == self._cid,
+                live,
                 or_(
                     col.policy_digest.is_(None),
                     col.policy_digest < policy_digest,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from store_factories import CID, OTHER_CID, T0
+from store_factories import CID, OTHER_CID, T0, make_lead
 
 from connector.models import LeadState, Priority
 from connector.store import LeadStateRecord, Store
@@ -114,6 +114,11 @@ def test_lead_state_counts_by_state(store: Store) -> None:
 def test_stale_ids_are_the_active_leads_decided_under_another_policy(store: Store) -> None:
     current, old = "b" * 32, "a" * 32
     with store.transaction(CID) as tx:
+        names = ("same", "older", "newer", "unknown", "gone", "won")
+        tx.leads.upsert([make_lead(i) for i in names])
+        # Deleted in the CRM: never decided again, so never stale.
+        tx.leads.upsert([make_lead("deleted", is_deleted=True)])
+        tx.lead_state.upsert([LeadStateRecord("deleted", LeadState.WARM, policy_digest=old)])
         tx.lead_state.upsert(
             [
                 LeadStateRecord("same", LeadState.HOT, policy_digest=current),
@@ -127,6 +132,7 @@ def test_stale_ids_are_the_active_leads_decided_under_another_policy(store: Stor
             ]
         )
     with store.transaction(OTHER_CID) as tx:
+        tx.leads.upsert([make_lead("elsewhere")])
         tx.lead_state.upsert([LeadStateRecord("elsewhere", LeadState.HOT, policy_digest=old)])
     with store.read(CID) as tx:
         assert tx.lead_state.stale_ids(current) == ["newer", "older", "unknown"]

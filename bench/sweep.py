@@ -30,7 +30,6 @@ from typing import TypeVar
 
 from sqlalchemy import update
 
-from connector.config.policy import policy_digest
 from connector.config.project import Project, init_project, load_project
 from connector.models import Lead
 from connector.pipeline.connection import build_adapter
@@ -129,7 +128,7 @@ def _sweep(cycle: Cycle) -> tuple[int, EvaluationOutcome]:
     for chunk in cycle.store.due_leads(cycle.connection_id, cycle.now):
         due.extend(chunk)
     with cycle.store.read(cycle.connection_id) as tx:
-        stale = tx.lead_state.stale_ids(policy_digest(cycle.project.policy))
+        stale = tx.lead_state.stale_ids(cycle.policy_digest)
     return len(due), evaluate_leads(cycle, sorted({*due, *stale}))
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from functools import cached_property
 
 from connector.config.mapping import CrmMapping
+from connector.config.policy import policy_digest
 from connector.config.project import Project
 from connector.crm.base import CrmAdapter
 from connector.mapping import RecordMapper
@@ -49,6 +51,11 @@ class Cycle:
     def mapper(self) -> RecordMapper:
         """The mapping applied with this run's ``now``."""
         return RecordMapper(self.mapping, now=self.now)
+
+    @cached_property
+    def policy_digest(self) -> str:
+        """The fingerprint of the policy this run decides under (once per run)."""
+        return policy_digest(self.project.policy)
 
     @property
     def fallback_owner(self) -> str | None:

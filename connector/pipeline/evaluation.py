@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from connector.checkpoints import checkpoint
-from connector.config.policy import Policy, policy_digest
+from connector.config.policy import Policy
 from connector.crm.base import TaskSpec
 from connector.engine import evaluate
 from connector.models import (
@@ -64,7 +64,6 @@ def evaluate_leads(cycle: Cycle, lead_ids: Iterable[str]) -> EvaluationOutcome:
     """Run the playbook for ``lead_ids`` at ``cycle.now`` and store what follows."""
     outcome = EvaluationOutcome()
     policy: Policy = cycle.project.policy
-    digest = policy_digest(policy)
     tasks_today: Counter[str] = Counter()
     ids = sorted(set(lead_ids))
     for chunk in _chunks(ids, EVALUATION_CHUNK):
@@ -73,7 +72,7 @@ def evaluate_leads(cycle: Cycle, lead_ids: Iterable[str]) -> EvaluationOutcome:
             outcome.left = len(ids) - outcome.evaluated
             break
         with cycle.store.transaction(cycle.connection_id) as tx:
-            _evaluate_chunk(cycle, tx, chunk, policy, digest, tasks_today, outcome)
+            _evaluate_chunk(cycle, tx, chunk, policy, tasks_today, outcome)
             # Decisions, transitions and outbox rows written, not committed.
             checkpoint("evaluate.chunk.before_commit")
         checkpoint("evaluate.chunk.committed")
@@ -86,7 +85,6 @@ def _evaluate_chunk(
     tx: StoreTx,
     chunk: Sequence[str],
     policy: Policy,
-    digest: str,
     tasks_today: Counter[str],
     outcome: EvaluationOutcome,
 ) -> None:
@@ -110,7 +108,7 @@ def _evaluate_chunk(
         outcome.states[decision.state.value] += 1
         transitions += decision.transitions
         previous = states.get(lead.lead_id)
-        records.append(_state_record(lead.lead_id, decision, previous, digest))
+        records.append(_state_record(lead.lead_id, decision, previous, cycle.policy_digest))
         can_write = cycle.adapter.writes_converted_leads or not lead.is_converted  # type: ignore[attr-defined]
         for alert in (*decision.alerts, *decision.flag_notifications):
             logged.append(_stored_alert(alert))

@@ -19,7 +19,6 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from connector.checkpoints import checkpoint
-from connector.config.policy import policy_digest
 from connector.config.project import Project
 from connector.crm.base import CrmAdapter
 from connector.errors import (
@@ -301,7 +300,7 @@ def _pending(cycle: Cycle) -> set[str]:
 
 def _stale(cycle: Cycle) -> set[str]:
     with cycle.store.read(cycle.connection_id) as tx:
-        return set(tx.lead_state.stale_ids(policy_digest(cycle.project.policy)))
+        return set(tx.lead_state.stale_ids(cycle.policy_digest))
 
 
 def _due(cycle: Cycle) -> list[str]:

@@ -251,6 +251,16 @@ class Rig:
             store.close()
         return {str(r.lead_id): str(r.state) for r in rows}
 
+    def stored_leads(self) -> dict[str, Any]:
+        """Lead id -> the mapped :class:`~connector.models.Lead` the store holds."""
+        store = open_store(self.project.database_url, self.project.root)
+        try:
+            [cid] = {str(r.connection_id) for r in self.outbox_rows()}
+            with store.read(cid) as tx:
+                return tx.leads.get_many(list(self.states()))
+        finally:
+            store.close()
+
     def outbox_rows(self) -> list[Any]:
         """Every outbox row (id, kind, lead_id, status, attempts, last_error, payload)."""
         store = open_store(self.project.database_url, self.project.root)

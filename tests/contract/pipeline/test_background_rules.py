@@ -10,7 +10,6 @@ final confirmation of 7 days comes first (L-5), and Warm -> Cold alerts the CRM 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 from pipeline_rig import ANCHOR, Rig
@@ -51,20 +50,10 @@ def _alerts(rig: Rig, lead_id: str, rule: str) -> list[tuple[datetime, str]]:
     return [(r.at, r.status) for r in rows]
 
 
-def _stored_leads(rig: Rig) -> dict[str, Any]:
-    store = open_store(rig.project.database_url, rig.project.root)
-    try:
-        [cid] = {str(r.connection_id) for r in rig.outbox_rows()}
-        with store.read(cid) as tx:
-            return tx.leads.get_many(list(rig.states()))
-    finally:
-        store.close()
-
-
 @pytest.mark.parametrize("crm", ["salesforce", "hubspot"])
 def test_warm_lead_is_confirmed_then_downgraded_then_its_owner_alerted_once(rig: Rig) -> None:
     rig.run(as_of=ANCHOR)
-    leads = _stored_leads(rig)
+    leads = rig.stored_leads()
     # L-5 asks only a lead with privacy consent (a service message, A-4); one without is
     # downgraded at the window's end, and that path is the engine scenarios' to show.
     lead_id = sorted(

@@ -35,16 +35,6 @@ def _edit_flag_definition(rig: Rig) -> None:
     rig.reload()
 
 
-def _stored_leads(rig: Rig) -> dict[str, Any]:
-    store = open_store(rig.project.database_url, rig.project.root)
-    try:
-        [cid] = {str(r.connection_id) for r in rig.outbox_rows()}
-        with store.read(cid) as tx:
-            return tx.leads.get_many(list(rig.states()))
-    finally:
-        store.close()
-
-
 def _notifications(rig: Rig) -> Counter[tuple[str, str]]:
     store = open_store(rig.project.database_url, rig.project.root)
     try:
@@ -68,7 +58,7 @@ def test_new_flag_definition_notifies_each_affected_leads_staff_once(rig: Rig) -
     rig.run(as_of=ANCHOR)
     assert not _notifications(rig)
     before = rig.states()
-    leads = _stored_leads(rig)
+    leads = rig.stored_leads()
     affected = {
         i
         for i, lead in leads.items()
@@ -101,7 +91,7 @@ def test_new_flag_definition_notifies_each_affected_leads_staff_once(rig: Rig) -
 def test_assignees_of_the_leads_tasks_are_notified_with_its_new_owner(rig: Rig) -> None:
     rig.run(as_of=ANCHOR)
     before = rig.states()
-    leads = _stored_leads(rig)
+    leads = rig.stored_leads()
     affected = sorted(
         i
         for i, lead in leads.items()
@@ -122,7 +112,7 @@ def test_assignees_of_the_leads_tasks_are_notified_with_its_new_owner(rig: Rig) 
     )[0]
     rig.reassign(lead_id, str(new_owner))
     rig.run(as_of=later(minutes=40))
-    assert _stored_leads(rig)[lead_id].owner_id == new_owner
+    assert rig.stored_leads()[lead_id].owner_id == new_owner
 
     _edit_flag_definition(rig)
     rig.run(as_of=later(minutes=60))

@@ -16,6 +16,9 @@ from connector.cli.options import JsonOption, ProjectDirOption, parse_crm
 from connector.cli.output import emit_json, handles_errors, note, say
 from connector.errors import UsageError
 
+#: The logins the Salesforce emulator's env file can set up (decision 16).
+LOGINS = ("client-credentials", "password", "jwt")
+
 
 @dataclass(frozen=True)
 class SandboxRequest:
@@ -27,12 +30,16 @@ class SandboxRequest:
     seed: int
     faults: str | None
     env_file: Path | None
+    login: str = "client-credentials"
 
 
 def serve_sandbox(context: CommandContext, request: SandboxRequest) -> int:
     """Serve the emulator on 127.0.0.1 until Ctrl-C. Returns the exit code."""
+    extra: dict[str, Any] = {}
     if request.crm == "salesforce":
         from connector.sandbox.salesforce import serve_forever
+
+        extra["login"] = request.login
     else:
         from connector.sandbox.hubspot import serve_forever  # type: ignore[assignment]
 
@@ -55,6 +62,7 @@ def serve_sandbox(context: CommandContext, request: SandboxRequest) -> int:
         request.faults,
         request.env_file,
         on_ready=ready,
+        **extra,
     )
     return 0
 
@@ -75,6 +83,13 @@ def serve_command(
         Path | None,
         typer.Option("--env-file", help="Write the settings that point a project at the sandbox."),
     ] = None,
+    login: Annotated[
+        str,
+        typer.Option(
+            "--login",
+            help="Salesforce login the env file sets up: client-credentials, password or jwt.",
+        ),
+    ] = "client-credentials",
     project_dir: ProjectDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -84,7 +99,11 @@ def serve_command(
     if name is None or not 0 <= port <= 65535 or leads < 0:
         msg = "sandbox serve: expected --crm salesforce|hubspot, --port 0..65535, --leads >= 0"
         raise UsageError(msg)
-    code = serve_sandbox(context, SandboxRequest(name, port, leads, seed, faults, env_file))
+    if login not in LOGINS or (login != LOGINS[0] and name != "salesforce"):
+        msg = f"sandbox serve: --login takes {', '.join(LOGINS)} (Salesforce only), got {login!r}"
+        raise UsageError(msg)
+    request = SandboxRequest(name, port, leads, seed, faults, env_file, login)
+    code = serve_sandbox(context, request)
     if code:
         raise typer.Exit(code)
 

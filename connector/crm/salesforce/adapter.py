@@ -88,6 +88,24 @@ class SalesforceOptions:
     bulk_max_polls: int = 300
 
 
+def org_id_of_session(session_id: str) -> str | None:
+    """The 18-character org id a session id starts with (``00D...!...``), or None.
+
+    Salesforce session ids begin with the org's 15-character id; the checksum suffix makes it
+    the 18-character form the identity URL of a client-credentials login gives, so every login
+    method names the same connection (decision 14).
+    """
+    prefix, bang, _ = session_id.partition("!")
+    if not bang or len(prefix) != 15 or not prefix.startswith("00D") or not prefix.isalnum():
+        return None
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+    suffix = ""
+    for start in range(0, 15, 5):
+        chunk = prefix[start : start + 5]
+        suffix += alphabet[sum(1 << i for i, char in enumerate(chunk) if "A" <= char <= "Z")]
+    return prefix + suffix
+
+
 def parse_datetime(value: str) -> datetime:
     """Salesforce datetimes look like ``2024-05-01T12:34:56.000+0000``."""
     return datetime.fromisoformat(value)
@@ -172,6 +190,8 @@ class SalesforceAdapter:
                     hint="set LEADSYNC_SALESFORCE_CLIENT_ID and _CLIENT_SECRET (or a username/"
                     "password, JWT key, or session id) in the environment or the project's .env",
                 )
+            if self._org_id is None:
+                self._org_id = org_id_of_session(str(self._sf.session_id))
         except SalesforceError as error:
             msg = f"Salesforce login at {self.host} failed ({type(error).__name__})"
             raise ConnectionFailedError(
@@ -209,6 +229,15 @@ class SalesforceAdapter:
         )
 
     @property
+    def _can_log_in_again(self) -> bool:
+        # A fixed session id cannot be renewed; every credential login can.
+        options = self._options
+        return bool(
+            (options.client_id and options.client_secret)
+            or (options.username and (options.password or options.private_key_file))
+        )
+
+    @property
     def client(self) -> Salesforce:
         """The SDK client; connects on first use."""
         if self._sf is None:
@@ -234,8 +263,8 @@ class SalesforceAdapter:
                     isinstance(translated, ConnectionFailedError)
                     and getattr(error, "status", None) == 401
                 )
-                if expired and not relogged and self._options.client_id:
-                    # Decision 16: on an expired session fetch a new token once and retry.
+                if expired and not relogged and self._can_log_in_again:
+                    # Decision 16: on an expired session log in once more and retry.
                     relogged = True
                     logger.info("Salesforce session expired; logging in again")
                     self.connect()

@@ -1,14 +1,11 @@
-"""Who may call the emulated org, and how much: OAuth tokens and the daily API budget."""
+"""Who may call the emulated org, and how much: issued tokens and the daily API budget."""
 
 from __future__ import annotations
 
-import base64
 import secrets
 import threading
-import time
-from urllib.parse import parse_qs
 
-from connector.sandbox.salesforce.wire import ApiError, Request, Response
+from connector.sandbox.salesforce.wire import ApiError, Request
 
 ORG_ID = "00D5g000004SbXEEA0"
 
@@ -92,54 +89,4 @@ def invalid_session() -> ApiError:
     return ApiError.of(401, "INVALID_SESSION_ID", "Session expired or invalid")
 
 
-def token_answer(
-    request: Request,
-    *,
-    client_id: str,
-    client_secret: str,
-    tokens: TokenStore,
-    instance_url: str,
-) -> Response:
-    """Answer ``POST /services/oauth2/token`` for the client-credentials grant.
-
-    Credentials come from HTTP Basic auth or the form fields ``client_id`` / ``client_secret``.
-    Bad ones get 400 ``invalid_client`` (OAuth error JSON, not the REST error array).
-    """
-    form = {k: v[0] for k, v in parse_qs(request.body.decode("utf-8", "replace")).items()}
-    form.update({k: v for k, v in request.query.items() if k not in form})
-    given_id, given_secret = form.get("client_id"), form.get("client_secret")
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("basic "):
-        try:
-            decoded = base64.b64decode(auth[6:].strip()).decode("utf-8")
-        except ValueError:
-            decoded = ""
-        given_id, _, given_secret = decoded.partition(":")
-    if form.get("grant_type") != "client_credentials":
-        return Response(
-            400,
-            {"error": "unsupported_grant_type", "error_description": "grant type not supported"},
-        )
-    if not (
-        secrets.compare_digest(given_id or "", client_id)
-        and secrets.compare_digest(given_secret or "", client_secret)
-    ):
-        return Response(
-            400, {"error": "invalid_client", "error_description": "invalid client credentials"}
-        )
-    token = tokens.issue()
-    return Response(
-        200,
-        {
-            "access_token": token,
-            "signature": secrets.token_urlsafe(32),
-            "scope": "api",
-            "instance_url": instance_url,
-            "id": f"{instance_url}/id/{ORG_ID}/0055g00000SandboxAAA",
-            "token_type": "Bearer",
-            "issued_at": str(int(time.time() * 1000)),
-        },
-    )
-
-
-__all__ = ["ORG_ID", "ApiBudget", "TokenStore", "bearer_token", "invalid_session", "token_answer"]
+__all__ = ["ORG_ID", "ApiBudget", "TokenStore", "bearer_token", "invalid_session"]

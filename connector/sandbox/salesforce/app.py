@@ -10,12 +10,17 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from connector.sandbox.faults import CallStats
-from connector.sandbox.salesforce.access import bearer_token, invalid_session, token_answer
+from connector.sandbox.salesforce.access import bearer_token, invalid_session
 from connector.sandbox.salesforce.context import Context
+from connector.sandbox.salesforce.logins import (
+    Credentials,
+    login_route,
+    soap_login_answer,
+    token_answer,
+)
 from connector.sandbox.salesforce.routes import match
 from connector.sandbox.salesforce.wire import ApiError, Request, Response, not_found
 
-TOKEN_PATH = "/services/oauth2/token"  # noqa: S105 - a URL path, not a secret
 _CONTROL = "/__sandbox/"
 #: Faults that replace the answer outright, with their status, code and message.
 _ANSWER_FAULTS = {
@@ -45,11 +50,10 @@ class Outcome:
 class SalesforceApp:
     """Dispatches calls to routes with the org-wide rules around them."""
 
-    def __init__(self, ctx: Context, *, client_id: str, client_secret: str) -> None:
-        """Serve ``ctx``; the token endpoint accepts only these credentials."""
+    def __init__(self, ctx: Context, *, credentials: Credentials) -> None:
+        """Serve ``ctx``; the login endpoints accept only these credentials."""
         self.ctx = ctx
-        self.client_id = client_id
-        self.client_secret = client_secret
+        self.credentials = credentials
         self.stats = CallStats()
 
     def stats_body(self) -> dict[str, object]:
@@ -92,9 +96,12 @@ class SalesforceApp:
         return not_found().response()
 
     def _api_call(self, request: Request) -> tuple[str, Outcome]:
-        if request.path.rstrip("/") == TOKEN_PATH:
+        login = login_route(request.path)
+        if login is not None:
             if request.method != "POST":
-                return "token", Outcome(not_found().response())
+                return "login", Outcome(not_found().response())
+            if login == "soap":
+                return "POST Soap/u login", self._faulted(request, self._soap, auth_faults=False)
             return "POST oauth2/token", self._faulted(request, self._token, auth_faults=False)
         found = match(request.method, request.path)
         if found is None:
@@ -119,8 +126,15 @@ class SalesforceApp:
     def _token(self, request: Request) -> Response:
         return token_answer(
             request,
-            client_id=self.client_id,
-            client_secret=self.client_secret,
+            credentials=self.credentials,
+            tokens=self.ctx.tokens,
+            instance_url=self.ctx.instance_url,
+        )
+
+    def _soap(self, request: Request) -> Response:
+        return soap_login_answer(
+            request,
+            credentials=self.credentials,
             tokens=self.ctx.tokens,
             instance_url=self.ctx.instance_url,
         )
@@ -171,4 +185,4 @@ class SalesforceApp:
         return Outcome(response)
 
 
-__all__ = ["TOKEN_PATH", "Outcome", "SalesforceApp"]
+__all__ = ["Outcome", "SalesforceApp"]

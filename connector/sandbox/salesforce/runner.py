@@ -21,6 +21,7 @@ def serve_forever(
     env_file: Path | None = None,
     *,
     api_budget: int = 15000,
+    login: str = "client-credentials",
     on_ready: Callable[[SalesforceSandbox], None] | None = None,
     stop: threading.Event | None = None,
 ) -> None:
@@ -34,6 +35,7 @@ def serve_forever(
         faults: fault spec, e.g. ``rate=0.2,kinds=429+500+timeout,seed=7``.
         env_file: where to write the settings that point a project at the emulator (0600).
         api_budget: the org's daily API allocation.
+        login: which login the env file sets up (``client-credentials``, ``password``, ``jwt``).
         on_ready: called with the running sandbox (the CLI prints its URL there).
         stop: an event that ends the loop (tests); default: run until KeyboardInterrupt.
     """
@@ -42,7 +44,7 @@ def serve_forever(
     )
     with sandbox:
         if env_file is not None:
-            sandbox.write_env_file(env_file)
+            sandbox.write_env_file(env_file, login=login)
         _log.info("Salesforce sandbox serving at %s", sandbox.base_url)
         if on_ready is not None:
             on_ready(sandbox)

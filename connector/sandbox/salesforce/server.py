@@ -13,7 +13,6 @@ Example::
 from __future__ import annotations
 
 import os
-import secrets
 import socket
 import tempfile
 import threading
@@ -29,6 +28,7 @@ from connector.sandbox.faults import FaultInjector, FaultSpec
 from connector.sandbox.salesforce.access import ApiBudget, TokenStore
 from connector.sandbox.salesforce.app import SalesforceApp
 from connector.sandbox.salesforce.context import Context, SalesforceTimings
+from connector.sandbox.salesforce.logins import Credentials
 from connector.sandbox.salesforce.org import Org
 from connector.sandbox.tls import make_server_tls
 
@@ -125,8 +125,9 @@ class SalesforceSandbox:
             anchor: the "now" the synthetic history is generated up to (default: clock()).
         """
         self.org = Org(clock)
-        self.client_id = "3MVG9sandbox" + secrets.token_hex(12)
-        self.client_secret = secrets.token_hex(32)
+        self.credentials = Credentials.generate()
+        self.client_id = self.credentials.client_id
+        self.client_secret = self.credentials.client_secret
         self.timings = timings or SalesforceTimings()
         spec = FaultSpec.parse(faults) if isinstance(faults, str) or faults is None else faults
         self._ctx = Context(
@@ -136,9 +137,7 @@ class SalesforceSandbox:
             injector=FaultInjector(spec),
             timings=self.timings,
         )
-        self._app = SalesforceApp(
-            self._ctx, client_id=self.client_id, client_secret=self.client_secret
-        )
+        self._app = SalesforceApp(self._ctx, credentials=self.credentials)
         self._port = port
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if ca_path is None:
@@ -253,24 +252,66 @@ class SalesforceSandbox:
         """Revoke every token: the next call of each client gets 401 ``INVALID_SESSION_ID``."""
         self._ctx.tokens.expire_all()
 
-    def write_env_file(self, path: Path) -> Path:
+    @property
+    def login_domain(self) -> str:
+        """The ``domain`` that sends simple-salesforce's own logins here (``127.0.0.1:PORT/login``).
+
+        The SDK builds ``https://{domain}.salesforce.com/...``; the emulator serves its login
+        endpoints under that ``/login.salesforce.com`` path prefix too.
+        """
+        return f"{_HOST}:{self.port}/login"
+
+    def write_env_file(self, path: Path, *, login: str = "client-credentials") -> Path:
         """Write the settings that point a leadsync project at this emulator (mode 0600).
 
-        Keys: ``LEADSYNC_SALESFORCE_INSTANCE_URL``, ``_CLIENT_ID``, ``_CLIENT_SECRET``,
-        ``_CA_BUNDLE``. Call after :meth:`start` (the port is known then).
+        Args:
+            path: the ``.env`` file to write.
+            login: ``client-credentials`` (``_CLIENT_ID`` / ``_CLIENT_SECRET``), ``password``
+                (``_USERNAME`` / ``_PASSWORD`` / ``_SECURITY_TOKEN`` / ``_DOMAIN``) or ``jwt``
+                (``_USERNAME`` / ``_CONSUMER_KEY`` / ``_PRIVATE_KEY_FILE`` / ``_DOMAIN``; the
+                key is written beside the env file as ``salesforce-jwt.key``, mode 0600).
+                Every form also has ``_INSTANCE_URL`` and ``_CA_BUNDLE``. Call after
+                :meth:`start` (the port is known then).
         """
+        creds = self.credentials
         lines = [
             f"LEADSYNC_SALESFORCE_INSTANCE_URL={self.base_url}",
-            f"LEADSYNC_SALESFORCE_CLIENT_ID={self.client_id}",
-            f"LEADSYNC_SALESFORCE_CLIENT_SECRET={self.client_secret}",
             f"LEADSYNC_SALESFORCE_CA_BUNDLE={self.ca_path}",
         ]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write("\n".join(lines) + "\n")
-        path.chmod(0o600)
-        return path
+        if login == "client-credentials":
+            lines += [
+                f"LEADSYNC_SALESFORCE_CLIENT_ID={creds.client_id}",
+                f"LEADSYNC_SALESFORCE_CLIENT_SECRET={creds.client_secret}",
+            ]
+        elif login == "password":
+            lines += [
+                f"LEADSYNC_SALESFORCE_USERNAME={creds.username}",
+                f"LEADSYNC_SALESFORCE_PASSWORD={creds.password}",
+                f"LEADSYNC_SALESFORCE_SECURITY_TOKEN={creds.security_token}",
+                f"LEADSYNC_SALESFORCE_DOMAIN={self.login_domain}",
+            ]
+        elif login == "jwt":
+            key_file = _write_private(path.parent / "salesforce-jwt.key", creds.private_key_pem)
+            lines += [
+                f"LEADSYNC_SALESFORCE_USERNAME={creds.username}",
+                f"LEADSYNC_SALESFORCE_CONSUMER_KEY={creds.client_id}",
+                f"LEADSYNC_SALESFORCE_PRIVATE_KEY_FILE={key_file}",
+                f"LEADSYNC_SALESFORCE_DOMAIN={self.login_domain}",
+            ]
+        else:
+            msg = f"unknown login {login!r}: use client-credentials, password or jwt"
+            raise ValueError(msg)
+        return _write_private(path, ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def _write_private(path: Path, content: bytes) -> Path:
+    """Write ``content`` readable by the owner only (it holds secrets)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(content)
+    path.chmod(0o600)
+    return path
 
 
 def free_port() -> int:

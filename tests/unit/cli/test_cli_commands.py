@@ -239,3 +239,16 @@ def test_logging_through_root_handler_is_redacted(capsys):
     assert "sf-client-secret-456" not in captured.err
     assert MASK in captured.err
     assert captured.out == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--crm", "hubspot", "--login", "password"],  # a HubSpot app has one token login
+        ["--crm", "salesforce", "--login", "oauth-magic"],
+    ],
+)
+def test_sandbox_login_option_is_checked_before_anything_starts(project, args):
+    result = runner.invoke(app, ["sandbox", "serve", *args, "-p", str(project)])
+    assert result.exit_code == 2
+    assert "--login" in result.stderr

@@ -289,3 +289,21 @@ def test_adapter_scope_value_with_quotes_stays_data() -> None:
     assert "RecordTypeId = 'x\\' OR Name != \\''" in soql
     assert "LeadSource IN ('Web','a\\'b')" in soql
     assert soql.count(" OR ") == 1  # only the one inside the quoted literal
+
+
+@pytest.mark.parametrize(
+    ("session_id", "org_id"),
+    [
+        # Each 5-character chunk's upper-case letters set bits (1, 2, 4, 8, 16 by position)
+        # that index "A..Z0..5": "00D00" -> 4 -> E, "00000" -> A, "00001" -> A.
+        ("00D000000000001!AQ0AQH", "00D000000000001EAA"),
+        # "00DAB" -> 4+8+16=28 -> 2, "CDEfg" -> 1+2+4=7 -> H, "hij12" -> 0 -> A.
+        ("00DABCDEfghij12!token", "00DABCDEfghij122HA"),
+        ("not-a-session", None),
+        ("001000000000001!x", None),  # a record id prefix, not an org's
+    ],
+)
+def test_org_id_of_session_adds_the_checksum_suffix(session_id: str, org_id: str | None) -> None:
+    from connector.crm.salesforce.adapter import org_id_of_session
+
+    assert org_id_of_session(session_id) == org_id

@@ -111,7 +111,7 @@ class HubSpotOptions:
     burst_window_seconds: float = 10.0
     search_per_second: int = 5
     search_window_seconds: float = 1.0
-    rate_headroom: float = 0.1
+    rate_headroom: float = 0.05
     budget_share: float = 0.8
     search_page_size: int = SEARCH_PAGE_LIMIT
     batch_size: int = BATCH_LIMIT

@@ -4,11 +4,13 @@ Usage: ``python bench/engine.py [--leads 1000000] [--workers 2]``.
 Leads (with 0..10 behaviour events and an occasional response record) are generated in
 memory inside each worker, so the figure is the engine's cost plus a cheap generator.
 Target (issue 4): 1,000,000 leads in under 60 s on 2 cores, peak RSS under 2 GiB.
+The last line is a digest of every decision (JSON), so a speed-up can show it changed nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import multiprocessing as mp
 import random
 import resource
@@ -174,7 +176,10 @@ def _context(rng: random.Random, i: int) -> LeadContext:
     )
 
 
-def _chunk(args: tuple[int, int, int]) -> tuple[Counter[str], int, int, int, float, float, float]:
+ChunkResult = tuple[Counter[str], int, int, int, float, float, float, int, str]
+
+
+def _chunk(args: tuple[int, int, int]) -> ChunkResult:
     start, count, seed = args
     assert _POLICY is not None
     rng = random.Random(seed * 1_000_003 + start)
@@ -185,14 +190,17 @@ def _chunk(args: tuple[int, int, int]) -> tuple[Counter[str], int, int, int, flo
     contexts = [_context(rng, i) for i in range(start, start + count)]
     generating = time.process_time() - generating
     began, cpu = time.perf_counter(), time.process_time()
-    for ctx in contexts:
-        decision = evaluate(ctx, now, _POLICY)
+    decisions = [evaluate(ctx, now, _POLICY) for ctx in contexts]
+    spent, cpu = time.perf_counter() - began, time.process_time() - cpu
+    digest = hashlib.sha256()
+    for decision in decisions:
         states[decision.state.value] += 1
         tasks += len(decision.tasks)
         alerts += len(decision.alerts)
         transitions += len(decision.transitions)
-    spent, cpu = time.perf_counter() - began, time.process_time() - cpu
-    return states, tasks, alerts, transitions, spent, cpu, generating
+        # Outside the timed part: the fingerprint that shows an optimisation changed nothing.
+        digest.update(decision.model_dump_json().encode())
+    return states, tasks, alerts, transitions, spent, cpu, generating, start, digest.hexdigest()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -218,7 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         pool = mp.get_context("fork").Pool(args.workers, initializer=_init)
         results = pool.imap_unordered(_chunk, chunks)
-    for st, t, a, tr, spent, cpu, generating in results:
+    digests: dict[int, str] = {}
+    for st, t, a, tr, spent, cpu, generating, start, digest in results:
+        digests[start] = digest
         engine_seconds += spent
         engine_cpu += cpu
         generator_cpu += generating
@@ -253,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"states          : {dict(sorted(states.items()))}")
     print(f"transitions {transitions:,}, tasks {tasks:,}, alerts {alerts:,}")
+    combined = hashlib.sha256("".join(digests[k] for k in sorted(digests)).encode()).hexdigest()
+    print(f"decisions digest: {combined[:16]} (equal for the same seed and size)")
     return 0
 
 

@@ -117,14 +117,26 @@ class FieldMap(AdminModel):
         return []
 
 
+class NotValue(AdminModel):
+    """``{not: value}`` in a scope: the record must not have the value (or any of a list);
+    ``{not: null}`` means the field must have a value."""
+
+    not_: Scalar | list[Scalar] | None = Field(alias="not")
+
+
+#: One scope condition: a value, a list of values, null (no value), or {not: ...}.
+ScopeValue = Scalar | list[Scalar] | None | NotValue
+
+
 class LeadObject(AdminModel):
     """Which CRM records are leads (decision 11)."""
 
     object: str = Field(min_length=1)
     id_field: str = "Id"
     cursor: str = Field(min_length=1, description="The modstamp field incremental pulls use.")
-    scope: dict[str, Scalar | list[Scalar] | None] = Field(
-        default_factory=dict, description="Field -> value (or list of values) a lead must have."
+    scope: dict[str, ScopeValue] = Field(
+        default_factory=dict,
+        description="Field -> value (or list of values, null, {not: ...}) a lead must have.",
     )
 
 
@@ -154,7 +166,7 @@ class ActivitySource(AdminModel):
     kinds: dict[str, KindSpec] = Field(default_factory=dict)
     property_kinds: dict[str, KindSpec] = Field(default_factory=dict)
     unmapped_kind: Literal["issue", "skip"] = "issue"
-    scope: dict[str, Scalar | list[Scalar] | None] = Field(default_factory=dict)
+    scope: dict[str, ScopeValue] = Field(default_factory=dict)
     fields: dict[str, FieldMap] = Field(default_factory=dict)
 
     def check(self) -> list[Finding]:
@@ -334,7 +346,9 @@ __all__ = [
     "FieldMap",
     "KindSpec",
     "LeadObject",
+    "NotValue",
     "OutputField",
+    "ScopeValue",
     "TaskObject",
     "Transform",
     "ValidationRule",

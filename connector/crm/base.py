@@ -44,8 +44,19 @@ class Cursor:
 
 
 @dataclass(frozen=True, slots=True)
+class Excluded:
+    """A scope value a record must *not* have: ``Excluded(None)`` means "has a value"."""
+
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
 class PullRequest:
-    """What to read of one object: which fields, under which scope filter."""
+    """What to read of one object: which fields, under which scope filter.
+
+    Scope values: a scalar (equals), a list (one of), None (no value), or
+    :class:`Excluded` of one of those (the negation).
+    """
 
     object_type: str
     fields: tuple[str, ...]
@@ -220,6 +231,7 @@ __all__ = [
     "ApiBudget",
     "CrmAdapter",
     "Cursor",
+    "Excluded",
     "FieldInfo",
     "PullRequest",
     "RawPage",

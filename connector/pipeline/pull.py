@@ -7,13 +7,14 @@ re-reads at most one page (style 4: advance only after the batch is committed).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from connector.checkpoints import checkpoint
-from connector.config.mapping import ActivitySource
-from connector.crm.base import Cursor, PullRequest, RawRecord
+from connector.config.mapping import ActivitySource, NotValue, ScopeValue
+from connector.crm.base import Cursor, Excluded, PullRequest, RawRecord
 from connector.mapping import lead_ref
 from connector.models import Direction
 from connector.pipeline.conflicts import observed_edits
@@ -90,7 +91,7 @@ def pull_changes(cycle: Cycle, *, full: bool = False) -> PullOutcome:
         object_type=mapping.leads.object,
         fields=_lead_fields(cycle),
         cursor_field=mapping.leads.cursor,
-        scope=dict(mapping.leads.scope),
+        scope=pull_scope(mapping.leads.scope),
     )
     with cycle.store.read(cycle.connection_id) as tx:
         since = None if full else _cursor(tx.watermarks.get(mapping.leads.object))
@@ -199,6 +200,14 @@ def _without_forgotten(
     return [r for r in records if r.record_id not in gone]
 
 
+def pull_scope(scope: Mapping[str, ScopeValue]) -> dict[str, Any]:
+    """A mapping's scope as the adapters take it (``{not: x}`` becomes ``Excluded(x)``)."""
+    return {
+        name: Excluded(value.not_) if isinstance(value, NotValue) else value
+        for name, value in scope.items()
+    }
+
+
 def _pull_source(cycle: Cycle, source: ActivitySource, outcome: PullOutcome, *, full: bool) -> None:
     names = [m.source for m in source.fields.values()]
     for extra in (source.lead_field, source.kind_field, source.occurred_at):
@@ -208,7 +217,7 @@ def _pull_source(cycle: Cycle, source: ActivitySource, outcome: PullOutcome, *, 
         object_type=source.object,
         fields=tuple(dict.fromkeys(n for n in names if n and not n.startswith("_"))),
         cursor_field=source.cursor,
-        scope=dict(source.scope),
+        scope=pull_scope(source.scope),
     )
     mark_name = f"{source.object}:{source.name}"
     with cycle.store.read(cycle.connection_id) as tx:

@@ -29,6 +29,7 @@ from connector.crm.base import (
     AdapterLimits,
     ApiBudget,
     Cursor,
+    Excluded,
     FieldInfo,
     PullRequest,
     RawPage,
@@ -670,15 +671,21 @@ def _properties(fields: Sequence[str], cursor_field: str, object_type: str) -> l
 
 
 def _scope_filters(scope: Mapping[str, Any]) -> list[Filter]:
-    """PullRequest.scope as search filters: a list means IN, a value EQ, None no value."""
+    """PullRequest.scope as search filters: a list means IN, a value EQ, None no value;
+    :class:`Excluded` negates each (NOT_IN, NEQ, HAS_PROPERTY)."""
     filters: list[Filter] = []
-    for name, value in scope.items():
+    for name, given in scope.items():
+        negated = isinstance(given, Excluded)
+        value = given.value if negated else given
         if value is None:
-            filters.append({"propertyName": name, "operator": "NOT_HAS_PROPERTY"})
+            operator = "HAS_PROPERTY" if negated else "NOT_HAS_PROPERTY"
+            filters.append({"propertyName": name, "operator": operator})
         elif isinstance(value, list | tuple | set | frozenset):
-            filters.append({"propertyName": name, "operator": "IN", "values": as_list(value)})
+            operator = "NOT_IN" if negated else "IN"
+            filters.append({"propertyName": name, "operator": operator, "values": as_list(value)})
         else:
-            filters.append({"propertyName": name, "operator": "EQ", "value": as_list(value)[0]})
+            operator = "NEQ" if negated else "EQ"
+            filters.append({"propertyName": name, "operator": operator, "value": as_list(value)[0]})
     if len(filters) > _MAX_SCOPE_FILTERS:
         msg = (
             f"HubSpot search allows {_MAX_SCOPE_FILTERS} scope filters beside the cursor, "

@@ -9,6 +9,7 @@ from typing import Any
 
 from simple_salesforce.format import format_soql
 
+from connector.crm.base import Excluded
 from connector.errors import ConfigError
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$")
@@ -32,15 +33,20 @@ def incremental_query(
 ) -> str:
     """``SELECT .. WHERE cursor >= since AND scope ORDER BY cursor, Id`` (crm-apis.md 1.2).
 
-    Scope values may be a scalar (``=``) or a list (``IN``).
+    Scope values may be a scalar (``=``), a list (``IN``) or None (``= null``), or
+    :class:`Excluded` of one of those (``!=``, ``NOT IN``, ``!= null``).
     """
     names = list(dict.fromkeys(["Id", cursor_field, "IsDeleted", *fields]))
     conditions: list[str] = []
     if since is not None:
         conditions.append(format_soql(f"{_name(cursor_field)} >= {{}}", since))
     for field, value in scope.items():
-        operator = "IN" if isinstance(value, list | tuple | set | frozenset) else "="
-        literal = list(value) if operator == "IN" else value
+        negated = isinstance(value, Excluded)
+        if negated:
+            value = value.value
+        many = isinstance(value, list | tuple | set | frozenset)
+        operator = ("NOT IN" if negated else "IN") if many else ("!=" if negated else "=")
+        literal = list(value) if many else value
         conditions.append(format_soql(f"{_name(field)} {operator} {{}}", literal))
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     # Names pass the identifier grammar above and values went through format_soql.

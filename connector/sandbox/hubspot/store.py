@@ -242,6 +242,7 @@ class HubSpotStore:
             props[otype.created_property] = format_datetime(moment)
             props[otype.modified_property] = format_datetime(changed)
             obj = StoredObject(obj_id, object_type, props, moment, changed)
+            _derive_completion(obj)
             self._objects[object_type][obj_id] = obj
             self._order[object_type].append(int(obj_id))
             self._index_unique(object_type, obj)
@@ -301,6 +302,7 @@ class HubSpotStore:
                 else:
                     obj.properties[name] = value
             self._touch(obj, modified_at)
+            _derive_completion(obj)
             self._index_unique(object_type, obj)
             return obj
 
@@ -579,3 +581,15 @@ def _problem(name: str, code: str, message: str) -> dict[str, Any]:
 def utc_now() -> datetime:
     """Default wall clock (aware UTC)."""
     return datetime.now(tz=UTC)
+
+
+def _derive_completion(obj: StoredObject) -> None:
+    # HubSpot stamps a task's completion itself (read-only hs_task_completion_date) when its
+    # status becomes COMPLETED, and clears it when the task is reopened.
+    if obj.type != "tasks":
+        return
+    props = obj.properties
+    if props.get("hs_task_status") == "COMPLETED":
+        props.setdefault("hs_task_completion_date", props[OBJECT_TYPES["tasks"].modified_property])
+    else:
+        props.pop("hs_task_completion_date", None)

@@ -439,6 +439,11 @@ class Org:
         # Formula-like fields a real org computes itself.
         if sobject == "Task":
             record["IsClosed"] = record.get("Status") == "Completed"
+            # Salesforce stamps the moment a task is closed and clears it on reopening.
+            if not record["IsClosed"]:
+                record["CompletedDateTime"] = None
+            elif not record.get("CompletedDateTime"):
+                record["CompletedDateTime"] = record["SystemModstamp"]
         elif sobject == "CampaignMember":
             if not seeded:
                 record["HasResponded"] = record.get("Status") in RESPONDED_STATUSES or bool(

@@ -389,6 +389,7 @@ TASK = _object(
         _flag("IsReminderSet"),
         FieldDef("Description", "textarea", length=32000),
         _readonly("IsClosed", "boolean", nillable=False, default=False),
+        _readonly("CompletedDateTime", "datetime"),
         _text("LeadSync_Key__c", 80, external_id=True, unique=True),
         _pick(
             "Response_Type__c",

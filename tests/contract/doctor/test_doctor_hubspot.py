@@ -45,7 +45,12 @@ def test_doctor_hubspot_before_fix_reports_missing_properties_exit_2(hs_project,
     (crm,) = _payload(result)["crms"]
     assert crm["status"] == "problem"
     keys = {p["key"] for p in crm["problems"]}
-    assert keys == OUTPUT_KEYS | {"tasks.key_field"}
+    # The task key property is also what the completed-follow-ups source scopes on.
+    from connector.config.project import load_project
+
+    sources = load_project(hs_project).mappings["hubspot"].activities
+    [followups] = [i for i, s in enumerate(sources) if "leadsync_key" in s.scope]
+    assert keys == OUTPUT_KEYS | {"tasks.key_field", f"activities[{followups}].scope.leadsync_key"}
     assert {p["file"] for p in crm["problems"]} == {"mappings/hubspot.yaml"}
     assert all(p["line"] for p in crm["problems"])
     assert "leadsync doctor --fix" in result.stderr

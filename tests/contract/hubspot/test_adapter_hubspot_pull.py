@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
 
-from connector.crm.base import Cursor, PullRequest, RawRecord
+from connector.crm.base import Cursor, Excluded, PullRequest, RawRecord
 from connector.crm.hubspot import CONTACT_IDS_FIELD, HubSpotAdapter, HubSpotOptions
 from connector.crm.retrying import RetryPolicy
 from connector.errors import BudgetExhaustedError
@@ -225,3 +226,29 @@ def test_connection_id_names_host_and_portal(hs: HubSpotSandbox) -> None:
     host = hs.base_url.removeprefix("http://")
     assert make_adapter(hs).connection_id == f"hubspot:{host}"
     assert make_adapter(hs, portal_id="4242").connection_id == f"hubspot:{host}:4242"
+
+
+@pytest.mark.parametrize(
+    ("scope_value", "keep"),
+    [
+        (
+            Excluded(["lead", "marketingqualifiedlead"]),
+            lambda v: v not in ("lead", "marketingqualifiedlead"),
+        ),
+        (Excluded("lead"), lambda v: v != "lead"),
+        (Excluded(None), lambda v: v is not None),
+    ],
+)
+def test_pull_negated_scope_keeps_the_other_records(
+    hs: HubSpotSandbox, scope_value: Excluded, keep: Callable[[Any], bool]
+) -> None:
+    adapter = make_adapter(hs)
+    request = contacts_request(include_deleted=False, scope={"lifecyclestage": scope_value})
+    records, _ = pull_all(adapter, request, None)
+    expected = {
+        o.id
+        for o in hs.store.all_objects("contacts")
+        if not o.archived and keep(o.properties.get("lifecyclestage"))
+    }
+    assert expected
+    assert {r.record_id for r in records} == expected

@@ -31,6 +31,7 @@ from connector.crm.retrying import RetryPolicy
 from connector.pipeline import RunSummary, run_command
 from connector.pipeline.provision import provision_hubspot
 from connector.sandbox.hubspot import HubSpotSandbox, RateLimits
+from connector.sandbox.hubspot.values import format_datetime
 from connector.sandbox.salesforce import SalesforceSandbox, SalesforceTimings
 from connector.store import open_store
 from connector.store.schema import lead_state, outbox
@@ -225,6 +226,31 @@ class Rig:
                 associations=[("contacts", lead_id, 200)],
             )
 
+    def complete_task(self, key: str, when: datetime) -> None:
+        """The owner marks the leadsync task with this key done; the CRM stamps ``when``.
+
+        The emulator acts as the CRM itself here: the completion stamp is read-only to the
+        API, and the rig's runs play at ``ANCHOR`` while the emulator's clock is the real one.
+        """
+        key_field = self.project.mappings[self.crm].tasks.key_field
+        if self.crm == "salesforce":
+            [task] = [t for t in self.sandbox.org.records("Task") if t.get(key_field) == key]
+            self.sandbox.org.update(
+                "Task",
+                task["Id"],
+                {"Status": "Completed", "CompletedDateTime": when},
+                system=True,
+            )
+        else:
+            store = self.sandbox.store
+            [task] = [o for o in store.all_objects("tasks") if o.properties.get(key_field) == key]
+            store.update(
+                "tasks",
+                task.id,
+                {"hs_task_status": "COMPLETED", "hs_task_completion_date": format_datetime(when)},
+                validate=False,
+            )
+
     def reassign(self, lead_id: str, owner_id: str) -> None:
         """A sales manager gives the lead to another owner."""
         if self.crm == "salesforce":
@@ -258,6 +284,16 @@ class Rig:
             [cid] = {str(r.connection_id) for r in self.outbox_rows()}
             with store.read(cid) as tx:
                 return tx.leads.get_many(list(self.states()))
+        finally:
+            store.close()
+
+    def responses_of(self, lead_id: str) -> list[Any]:
+        """The D-5 response records the store holds for one lead, oldest first."""
+        store = open_store(self.project.database_url, self.project.root)
+        try:
+            [cid] = {str(r.connection_id) for r in self.outbox_rows()}
+            with store.read(cid) as tx:
+                return tx.responses.for_leads([lead_id]).get(lead_id, [])
         finally:
             store.close()
 

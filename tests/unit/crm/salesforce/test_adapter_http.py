@@ -307,3 +307,26 @@ def test_org_id_of_session_adds_the_checksum_suffix(session_id: str, org_id: str
     from connector.crm.salesforce.adapter import org_id_of_session
 
     assert org_id_of_session(session_id) == org_id
+
+
+def test_negated_scope_values_become_soql_negations() -> None:
+    from connector.crm import Excluded
+    from connector.crm.salesforce._soql import incremental_query
+
+    soql = incremental_query(
+        "Task",
+        ["WhoId"],
+        "SystemModstamp",
+        None,
+        {
+            "LeadSync_Key__c": Excluded(None),
+            "Status": Excluded("Deferred"),
+            "Type": Excluded(["Email", "Other"]),
+            "Subject": None,
+        },
+    )
+    where = soql.split(" WHERE ", 1)[1].split(" ORDER BY ")[0]
+    assert where == (
+        "LeadSync_Key__c != null AND Status != 'Deferred' AND Type NOT IN ('Email','Other')"
+        " AND Subject = null"
+    )

@@ -207,6 +207,17 @@ class TaskObject(AdminModel):
     )
 
 
+class CampaignObject(AdminModel):
+    """Where campaign costs come from (K-1): one CRM record per campaign."""
+
+    object: str = Field(min_length=1)
+    cursor: str = Field(min_length=1, description="The modstamp field incremental pulls use.")
+    code_field: str = Field(
+        min_length=1, description="The field holding the campaign code leads carry (D-1)."
+    )
+    cost_field: str = Field(min_length=1, description="The campaign's cost (a number).")
+
+
 class Codes(AdminModel):
     """Code lists value maps are checked against; omitted lists keep the defaults."""
 
@@ -285,6 +296,7 @@ class CrmMapping(AdminModel):
     activities: list[ActivitySource] = Field(default_factory=list)
     outputs: dict[str, OutputField] = Field(default_factory=dict)
     tasks: TaskObject | None = None
+    campaigns: CampaignObject | None = None
     codes: Codes = Field(default_factory=Codes)
     validation: dict[str, ValidationRule] = Field(default_factory=dict)
 
@@ -340,6 +352,7 @@ __all__ = [
     "OUTPUT_FIELDS",
     "RESPONSE_FIELDS",
     "ActivitySource",
+    "CampaignObject",
     "CodeList",
     "Codes",
     "CrmMapping",

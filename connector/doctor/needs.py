@@ -89,6 +89,16 @@ def _reads(mapping: CrmMapping) -> list[FieldNeed]:
             FieldNeed(source.object, m.source, (*base, "fields", name, "source"), READ)
             for name, m in source.fields.items()
         ]
+    if mapping.campaigns is not None:
+        campaigns = mapping.campaigns
+        needs += [
+            FieldNeed(campaigns.object, name, ("campaigns", key), READ)
+            for key, name in (
+                ("cursor", campaigns.cursor),
+                ("code_field", campaigns.code_field),
+                ("cost_field", campaigns.cost_field),
+            )
+        ]
     return needs
 
 

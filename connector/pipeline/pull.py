@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from connector.checkpoints import checkpoint
-from connector.config.mapping import ActivitySource, NotValue, ScopeValue
+from connector.config.mapping import ActivitySource, CampaignObject, NotValue, ScopeValue
 from connector.crm.base import Cursor, Excluded, PullRequest, RawRecord
 from connector.mapping import lead_ref
-from connector.models import Direction
+from connector.models import DataQualityIssue, Direction
 from connector.pipeline.conflicts import observed_edits
 from connector.pipeline.cycle import Cycle
 from connector.store import StoreTx, Watermark
@@ -104,7 +104,67 @@ def pull_changes(cycle: Cycle, *, full: bool = False) -> PullOutcome:
         if source.object == mapping.leads.object:
             continue
         _pull_source(cycle, source, outcome, full=full)
+    if mapping.campaigns is not None:
+        _pull_campaigns(cycle, mapping.campaigns, outcome, full=full)
     return outcome
+
+
+def _pull_campaigns(
+    cycle: Cycle, campaigns: CampaignObject, outcome: PullOutcome, *, full: bool
+) -> None:
+    """Campaign costs (K-1) into the store; a campaign without code or number is an issue."""
+    request = PullRequest(
+        object_type=campaigns.object,
+        fields=(campaigns.code_field, campaigns.cost_field),
+        cursor_field=campaigns.cursor,
+    )
+    mark_name = f"{campaigns.object}:campaigns"
+    with cycle.store.read(cycle.connection_id) as tx:
+        since = None if full else _cursor(tx.watermarks.get(mark_name))
+    for page in cycle.adapter.pull(request, since):
+        rows: list[tuple[str, str, float]] = []
+        issues: list[DataQualityIssue] = []
+        deleted = [r.record_id for r in page.records if r.is_deleted]
+        for raw in page.records:
+            if raw.is_deleted:
+                continue
+            code = raw.fields.get(campaigns.code_field)
+            cost = raw.fields.get(campaigns.cost_field)
+            if cost in (None, ""):
+                deleted.append(raw.record_id)  # no cost (any more): no CPL from it
+                continue
+            problem, amount = None, 0.0
+            if code in (None, ""):
+                problem = "no campaign code"
+            else:
+                try:
+                    amount = float(cost)
+                except (TypeError, ValueError):
+                    problem = f"cost {cost!r} is not a number"
+                else:
+                    problem = f"cost {cost!r} is negative" if amount < 0 else None
+            if problem is not None:
+                issues.append(
+                    DataQualityIssue(
+                        record_id=raw.record_id,
+                        object_type="campaign",
+                        field=campaigns.code_field if code in (None, "") else campaigns.cost_field,
+                        value=str(cost),
+                        rule_id="D-6",
+                        message=f"campaign left out of K-1: {problem}",
+                    )
+                )
+                deleted.append(raw.record_id)  # a stale cost must not linger either
+                continue
+            rows.append((raw.record_id, str(code), amount))
+        with cycle.store.transaction(cycle.connection_id) as tx:
+            tx.campaigns.upsert(rows)
+            tx.campaigns.delete(deleted)
+            tx.quality.reconcile(
+                "campaign", [r.record_id for r in page.records], issues, run_id=cycle.run_id
+            )
+            _save_cursor(tx, cycle, mark_name, campaigns.cursor, page.cursor)
+        outcome.issues += len(issues)
 
 
 def _store_lead_page(

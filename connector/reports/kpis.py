@@ -42,27 +42,33 @@ def _sum_if(condition: Any) -> Any:
 
 # --------------------------------------------------------------------------- K-1
 def cost_per_lead(
-    conn: Connection, facts: LeadFacts, costs: Mapping[str, float] | None = None
+    conn: Connection,
+    facts: LeadFacts,
+    costs: Mapping[str, float] | None = None,
+    *,
+    cost_source: str = "campaign costs (input)",
 ) -> Kpi:
     """K-1 cost per lead (CPL) = campaign cost / leads of that campaign.
 
-    Campaign cost is an optional input (``costs``: campaign code -> cost in the
-    company's currency); leadsync does not pull it from the CRM, so without it the
-    KPI is "not available". Overall CPL = total cost of the campaigns given / their leads.
+    Campaign cost (``costs``: campaign code -> cost in the company's currency) comes from
+    the CRM when the mapping has a ``campaigns`` section, or from ``report --costs``;
+    without either the KPI is "not available". Overall CPL = total cost of the costed
+    campaigns / their leads.
     """
     meta = {
         "id": "K-1",
         "name": "cost per lead (CPL)",
         "formula": "campaign cost / leads",
         "unit": "currency",
-        "sources": ("leads", "campaign costs (input)"),
+        "sources": ("leads", cost_source),
     }
     if not costs:
         return Kpi(
             **meta,
             value=not_available(
-                "campaign cost is not in the state store; run `leadsync report --costs FILE` "
-                "(CSV `campaign,cost`) to compute CPL"
+                "no campaign cost in the state store: map the CRM's campaign costs (mapping "
+                "section `campaigns`) or run `leadsync report --costs FILE` (CSV "
+                "`campaign,cost`) to compute CPL"
             ),
         )
     groups = facts.cohort_groups(conn, "campaign")

@@ -22,7 +22,7 @@ from connector.reports.result import Kpi
 from connector.reports.scope import TYPE_ORDER, ReportScope
 from connector.reports.shadow import shadow_writes
 from connector.store import Store
-from connector.store.schema import data_quality_issues, leads, outbox
+from connector.store.schema import campaign_costs, data_quality_issues, leads, outbox
 
 #: Parked outbox rows listed by id (the count covers all of them).
 PARKED_LISTED = 50
@@ -160,12 +160,29 @@ def open_quality_issues(conn: Connection, scope: ReportScope) -> dict[str, Any]:
     return {"open": sum(r["issues"] for r in rows), "by_rule_field": rows}
 
 
+def stored_campaign_costs(conn: Connection, scope: ReportScope) -> dict[str, float]:
+    """Campaign code -> cost pulled from the CRM, over the connections in scope."""
+    query = select(campaign_costs.c.code, func.sum(campaign_costs.c.cost)).group_by(
+        campaign_costs.c.code
+    )
+    if scope.connection_ids:
+        query = query.where(campaign_costs.c.connection_id.in_(scope.connection_ids))
+    return {str(code): float(total) for code, total in conn.execute(query)}
+
+
 def compute_kpis(
     conn: Connection, facts: LeadFacts, policy: Policy, costs: Mapping[str, float] | None = None
 ) -> list[Kpi]:
-    """K-1 .. K-16 in order, over the report's per-lead facts."""
+    """K-1 .. K-16 in order, over the report's per-lead facts.
+
+    ``costs`` (``report --costs``) wins over the campaign costs pulled from the CRM.
+    """
+    if costs is None:
+        cost_source, costs = "campaign costs (CRM)", stored_campaign_costs(conn, facts.scope)
+    else:
+        cost_source = "campaign costs (input)"
     return [
-        kpis.cost_per_lead(conn, facts, costs),
+        kpis.cost_per_lead(conn, facts, costs, cost_source=cost_source),
         kpis.contact_rate(conn, facts),
         kpis.conversion_rate(conn, facts),
         kpis.reactivation_rate(conn, facts),
@@ -246,4 +263,5 @@ __all__ = [
     "open_quality_issues",
     "parked_records",
     "state_distribution",
+    "stored_campaign_costs",
 ]

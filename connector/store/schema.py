@@ -191,6 +191,17 @@ watermarks = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
 )
 
+# K-1 inputs: each campaign's cost as the CRM holds it, by the code leads carry (D-1).
+campaign_costs = Table(
+    "campaign_costs",
+    metadata,
+    Column("connection_id", String(_CONN), primary_key=True),
+    Column("crm_id", String(_ID_LEN), primary_key=True),
+    Column("code", String(_CODE), nullable=False),
+    Column("cost", Float(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
 data_quality_issues = Table(
     "data_quality_issues",
     metadata,

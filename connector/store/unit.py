@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from connector.store.activities import BehaviourEventRepository, ResponseRecordRepository
 from connector.store.alerts import AlertLogRepository
+from connector.store.campaigns import CampaignCostRepository
 from connector.store.erasure import ErasureRepository
 from connector.store.lead_state import LeadStateRepository
 from connector.store.leads import LeadRepository
@@ -35,6 +36,11 @@ class StoreTx:
         self.connection = connection
         self.connection_id = connection_id
         self._clock = clock
+
+    @cached_property
+    def campaigns(self) -> CampaignCostRepository:
+        """Campaign costs (K-1)."""
+        return CampaignCostRepository(self.connection, self.connection_id, self._clock)
 
     @cached_property
     def leads(self) -> LeadRepository:

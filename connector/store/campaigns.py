@@ -1,0 +1,61 @@
+"""Campaign costs of one connection (K-1): what the CRM says each campaign cost."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import delete, select
+
+from connector.store._dialect import insert_for
+from connector.store._repository import Repository
+from connector.store.schema import campaign_costs
+
+
+class CampaignCostRepository(Repository):
+    """The ``campaign_costs`` rows of one connection, keyed by the CRM's campaign id."""
+
+    def upsert(self, rows: Sequence[tuple[str, str, float]]) -> int:
+        """Store ``(crm_id, code, cost)`` rows (a later pull of a campaign replaces it)."""
+        if not rows:
+            return 0
+        now = self._clock()
+        values = [
+            {
+                "connection_id": self._cid,
+                "crm_id": crm_id,
+                "code": code,
+                "cost": cost,
+                "updated_at": now,
+            }
+            for crm_id, code, cost in rows
+        ]
+        stmt = insert_for(self._conn, campaign_costs)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[campaign_costs.c.connection_id, campaign_costs.c.crm_id],
+            set_={k: stmt.excluded[k] for k in ("code", "cost", "updated_at")},
+        )
+        self._conn.execute(stmt, values)
+        return len(values)
+
+    def delete(self, crm_ids: Iterable[str]) -> int:
+        """Forget deleted campaigns."""
+        ids = sorted(set(crm_ids))
+        if not ids:
+            return 0
+        stmt = delete(campaign_costs).where(
+            campaign_costs.c.connection_id == self._cid, campaign_costs.c.crm_id.in_(ids)
+        )
+        return int(self._conn.execute(stmt).rowcount)
+
+    def costs(self) -> dict[str, float]:
+        """Campaign code -> cost (campaigns sharing a code add up)."""
+        found: dict[str, float] = {}
+        query = select(campaign_costs.c.code, campaign_costs.c.cost).where(
+            campaign_costs.c.connection_id == self._cid
+        )
+        for code, cost in self._conn.execute(query):
+            found[code] = found.get(code, 0.0) + float(cost)
+        return found
+
+
+__all__ = ["CampaignCostRepository"]

@@ -42,6 +42,8 @@ def _enable_salesforce_only(root: Path) -> None:
 def _queried_objects(project: object) -> list[str]:
     mapping = project.mappings["salesforce"]  # type: ignore[attr-defined]
     names = [mapping.leads.object] + [s.object for s in mapping.activities]
+    if mapping.campaigns is not None:  # K-1 costs are one more object read
+        names.append(mapping.campaigns.object)
     return list(dict.fromkeys(names))
 
 

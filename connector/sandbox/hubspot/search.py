@@ -58,8 +58,18 @@ def check_request(body: Mapping[str, Any], defs: Mapping[str, PropertyDef]) -> t
             op = flt.get("operator")
             if op not in OPERATORS:
                 raise validation_error(f"unknown operator {op!r}")
-            if flt.get("propertyName") not in defs:
-                raise validation_error(f"unknown property {flt.get('propertyName')!r} in filter")
+            name = flt.get("propertyName")
+            if name not in defs:
+                raise validation_error(
+                    f"unknown property {name!r} in filter",
+                    errors=[
+                        {
+                            "message": f'Property "{name}" does not exist',
+                            "code": "PROPERTY_DOESNT_EXIST",
+                            "context": {"propertyName": [name]},
+                        }
+                    ],
+                )
     if count > MAX_FILTERS:
         raise validation_error(f"at most {MAX_FILTERS} filters in total")
     sorts = body.get("sorts") or []

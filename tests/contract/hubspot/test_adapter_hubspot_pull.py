@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from connector.crm.base import Cursor, Excluded, PullRequest, RawRecord
 from connector.crm.hubspot import CONTACT_IDS_FIELD, HubSpotAdapter, HubSpotOptions
 from connector.crm.retrying import RetryPolicy
-from connector.errors import BudgetExhaustedError
+from connector.errors import BudgetExhaustedError, ConfigError
 from connector.sandbox.hubspot import HubSpotSandbox, RateLimits
 
 ROOMY = RateLimits(burst_limit=100_000, burst_window_s=10.0, search_limit=100_000)
@@ -252,3 +252,16 @@ def test_pull_negated_scope_keeps_the_other_records(
     }
     assert expected
     assert {r.record_id for r in records} == expected
+
+
+def test_pull_scoped_on_a_missing_property_says_to_run_doctor_fix(hs: HubSpotSandbox) -> None:
+    adapter = make_adapter(hs)
+    request = PullRequest(
+        object_type="tasks",
+        fields=("hs_task_subject",),
+        cursor_field="hs_lastmodifieddate",
+        scope={"leadsync_key_not_created": Excluded(None)},
+    )
+    with pytest.raises(ConfigError) as caught:
+        pull_all(adapter, request, None)
+    assert "leadsync doctor --fix" in (caught.value.hint or "")

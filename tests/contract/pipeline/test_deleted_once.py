@@ -16,7 +16,9 @@ from pipeline_rig import ANCHOR, SCALED
 
 from connector.config.project import init_project, load_project
 from connector.pipeline import run_command
+from connector.pipeline.connection import build_adapter
 from connector.pipeline.demo import enable_crms
+from connector.pipeline.provision import provision_hubspot
 from connector.sandbox.hubspot import HubSpotSandbox
 
 
@@ -40,6 +42,10 @@ def test_archived_contact_still_in_lagging_search_counted_once(
         enable_crms(root, ["hubspot"])
         sandbox.write_env_file(root / ".env")
         project = load_project(root)
+        # `leadsync doctor --fix` first, as on a real account: the sync reads leadsync_key.
+        provisioner = build_adapter(project, "hubspot")
+        provisioner.connect()
+        provision_hubspot(provisioner, project.mappings["hubspot"])
         run_command(project, "sync", as_of=ANCHOR)
         clock[0] += 10  # everything so far is in the search index
         victim = sorted(o.id for o in sandbox.store.all_objects("contacts") if not o.archived)[0]

@@ -109,10 +109,26 @@ def pull_changes(cycle: Cycle, *, full: bool = False) -> PullOutcome:
     return outcome
 
 
+def _cost(value: object) -> tuple[float | None, str | None]:
+    """(cost, problem) of a campaign's cost field; no value is no cost and no problem."""
+    if value in (None, ""):
+        return None, None
+    try:
+        amount = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None, f"cost {value!r} is not a number"
+    if amount < 0:
+        return None, f"cost {value!r} is negative"
+    return amount, None
+
+
 def _pull_campaigns(
     cycle: Cycle, campaigns: CampaignObject, outcome: PullOutcome, *, full: bool
 ) -> None:
-    """Campaign costs (K-1) into the store; a campaign without code or number is an issue."""
+    """The CRM's campaigns into the store: code, cost (K-1), id (K-7 membership).
+
+    A campaign without a code, or with a cost that is not a number >= 0, is reported.
+    """
     request = PullRequest(
         object_type=campaigns.object,
         fields=(campaigns.code_field, campaigns.cost_field),
@@ -122,7 +138,7 @@ def _pull_campaigns(
     with cycle.store.read(cycle.connection_id) as tx:
         since = None if full else _cursor(tx.watermarks.get(mark_name))
     for page in cycle.adapter.pull(request, since):
-        rows: list[tuple[str, str, float]] = []
+        rows: list[tuple[str, str, float | None]] = []
         issues: list[DataQualityIssue] = []
         deleted = [r.record_id for r in page.records if r.is_deleted]
         for raw in page.records:
@@ -130,33 +146,26 @@ def _pull_campaigns(
                 continue
             code = raw.fields.get(campaigns.code_field)
             cost = raw.fields.get(campaigns.cost_field)
-            if cost in (None, ""):
-                deleted.append(raw.record_id)  # no cost (any more): no CPL from it
-                continue
-            problem, amount = None, 0.0
             if code in (None, ""):
-                problem = "no campaign code"
+                problem, field = "no campaign code", campaigns.code_field
             else:
-                try:
-                    amount = float(cost)
-                except (TypeError, ValueError):
-                    problem = f"cost {cost!r} is not a number"
-                else:
-                    problem = f"cost {cost!r} is negative" if amount < 0 else None
+                amount, problem = _cost(cost)
+                field = campaigns.cost_field
+                # A campaign is kept without a (usable) cost: its members still count (K-7).
+                rows.append((raw.record_id, str(code), amount))
             if problem is not None:
                 issues.append(
                     DataQualityIssue(
                         record_id=raw.record_id,
                         object_type="campaign",
-                        field=campaigns.code_field if code in (None, "") else campaigns.cost_field,
-                        value=str(cost),
+                        field=field,
+                        value=None if cost is None else str(cost),
                         rule_id="D-6",
-                        message=f"campaign left out of K-1: {problem}",
+                        message=f"campaign cost left out of K-1: {problem}",
                     )
                 )
-                deleted.append(raw.record_id)  # a stale cost must not linger either
-                continue
-            rows.append((raw.record_id, str(code), amount))
+                if code in (None, ""):
+                    deleted.append(raw.record_id)  # unmatched to leads: forget it
         with cycle.store.transaction(cycle.connection_id) as tx:
             tx.campaigns.upsert(rows)
             tx.campaigns.delete(deleted)

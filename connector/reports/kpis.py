@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, distinct, func, or_, select
+from sqlalchemy import Connection, and_, case, distinct, func, or_, select, union
 
 from connector.config.policy import Policy
 from connector.reports.facts import LeadFacts, with_none_label
@@ -27,10 +27,17 @@ from connector.reports.scope import (
     TYPE_ORDER,
     ReportScope,
     in_period,
+    json_text,
     same_lead,
     seconds_between,
 )
-from connector.store.schema import behaviour_events, response_records, touches, transitions
+from connector.store.schema import (
+    behaviour_events,
+    campaigns,
+    response_records,
+    touches,
+    transitions,
+)
 
 _NO_LEADS = "no leads in the selected period and filters"
 _LEVEL_RANK = {"Removed": -1, "Dormant": 0, "Cold": 1, "Warm": 2, "Hot": 3, "Converted": 4}
@@ -265,11 +272,13 @@ def cleanup_rate(conn: Connection, facts: LeadFacts, policy: Policy) -> Kpi:
 def campaign_conversion_rate(conn: Connection, facts: LeadFacts) -> Kpi:
     """K-7 campaign conversion rate = campaign-converted / campaign targets x 100, per campaign.
 
-    Targets: cohort leads whose D-1 campaign code is the campaign; converted: those converted.
+    Targets of a campaign: cohort leads whose D-1 campaign code is the campaign, and cohort
+    leads that are its members (a behaviour event before the period's end naming the CRM
+    id of a stored campaign with that code, e.g. a CampaignMember), each lead once per
+    campaign. Converted: those targets converted.
     """
-    groups = facts.cohort_groups(conn, "campaign")
     found = sorted(
-        ((code, n, conv) for code, (n, conv) in groups.items() if code is not None),
+        ((code, n, conv) for code, (n, conv) in _campaign_targets(conn, facts).items()),
         key=lambda r: (-r[1], r[0]),
     )
     rows = []
@@ -289,13 +298,46 @@ def campaign_conversion_rate(conn: Connection, facts: LeadFacts) -> Kpi:
         id="K-7",
         name="campaign conversion rate",
         formula="campaign-converted / campaign targets x 100",
-        value=ratio(converted, targets, percent=True, empty="no lead carries a campaign code"),
+        value=ratio(
+            converted, targets, percent=True, empty="no lead carries a campaign code or membership"
+        ),
         unit="percent",
-        sources=("leads", "lead_state"),
+        sources=("leads", "lead_state", "campaigns", "behaviour_events"),
         numerator=converted,
         denominator=targets,
         rows=tuple(rows),
     )
+
+
+def _campaign_targets(conn: Connection, facts: LeadFacts) -> dict[str, tuple[int, int]]:
+    """Campaign code -> (cohort targets, converted targets); see K-7."""
+    f, scope = facts.table, facts.scope
+    e, c = behaviour_events, campaigns
+    named = json_text(conn.dialect.name, e.c.body, "campaign")
+    members = (
+        select(e.c.connection_id.label("cid"), e.c.lead_id.label("lead_id"), c.c.code.label("code"))
+        .select_from(e.join(c, and_(c.c.connection_id == e.c.connection_id, c.c.crm_id == named)))
+        .where(e.c.occurred_at < scope.end)
+    )
+    if scope.connection_ids:
+        members = members.where(e.c.connection_id.in_(scope.connection_ids))
+    coded = select(f.c.cid, f.c.lead_id, f.c.campaign.label("code")).where(
+        f.c.campaign.is_not(None)
+    )
+    known = select(c.c.crm_id).limit(1)
+    if scope.connection_ids:
+        known = known.where(c.c.connection_id.in_(scope.connection_ids))
+    # No stored campaign (HubSpot, or no `campaigns` mapping): skip reading every event body.
+    sources = [coded, members] if conn.execute(known).first() is not None else [coded]
+    pairs = union(*sources).subquery("targets")  # UNION: each lead once per campaign
+    converted = func.coalesce(func.sum(case((f.c.is_converted, 1), else_=0)), 0)
+    query = (
+        select(pairs.c.code, func.count(), converted)
+        .select_from(pairs.join(f, and_(pairs.c.cid == f.c.cid, pairs.c.lead_id == f.c.lead_id)))
+        .where(facts.where(cohort=True))
+        .group_by(pairs.c.code)
+    )
+    return {str(code): (int(n), int(conv)) for code, n, conv in conn.execute(query)}
 
 
 # --------------------------------------------------------------------------- K-8

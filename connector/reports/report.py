@@ -22,7 +22,7 @@ from connector.reports.result import Kpi
 from connector.reports.scope import TYPE_ORDER, ReportScope
 from connector.reports.shadow import shadow_writes
 from connector.store import Store
-from connector.store.schema import campaign_costs, data_quality_issues, leads, outbox
+from connector.store.schema import campaigns, data_quality_issues, leads, outbox
 
 #: Parked outbox rows listed by id (the count covers all of them).
 PARKED_LISTED = 50
@@ -162,11 +162,13 @@ def open_quality_issues(conn: Connection, scope: ReportScope) -> dict[str, Any]:
 
 def stored_campaign_costs(conn: Connection, scope: ReportScope) -> dict[str, float]:
     """Campaign code -> cost pulled from the CRM, over the connections in scope."""
-    query = select(campaign_costs.c.code, func.sum(campaign_costs.c.cost)).group_by(
-        campaign_costs.c.code
+    query = (
+        select(campaigns.c.code, func.sum(campaigns.c.cost))
+        .where(campaigns.c.cost.is_not(None))
+        .group_by(campaigns.c.code)
     )
     if scope.connection_ids:
-        query = query.where(campaign_costs.c.connection_id.in_(scope.connection_ids))
+        query = query.where(campaigns.c.connection_id.in_(scope.connection_ids))
     return {str(code): float(total) for code, total in conn.execute(query)}
 
 

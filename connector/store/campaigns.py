@@ -1,4 +1,4 @@
-"""Campaign costs of one connection (K-1): what the CRM says each campaign cost."""
+"""The CRM campaigns of one connection: code, cost (K-1) and CRM id (K-7 membership)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from sqlalchemy import delete, select
 
 from connector.store._dialect import insert_for
 from connector.store._repository import Repository
-from connector.store.schema import campaign_costs
+from connector.store.schema import campaigns
 
 
-class CampaignCostRepository(Repository):
-    """The ``campaign_costs`` rows of one connection, keyed by the CRM's campaign id."""
+class CampaignRepository(Repository):
+    """The ``campaigns`` rows of one connection, keyed by the CRM's campaign id."""
 
-    def upsert(self, rows: Sequence[tuple[str, str, float]]) -> int:
+    def upsert(self, rows: Sequence[tuple[str, str, float | None]]) -> int:
         """Store ``(crm_id, code, cost)`` rows (a later pull of a campaign replaces it)."""
         if not rows:
             return 0
@@ -29,9 +29,9 @@ class CampaignCostRepository(Repository):
             }
             for crm_id, code, cost in rows
         ]
-        stmt = insert_for(self._conn, campaign_costs)
+        stmt = insert_for(self._conn, campaigns)
         stmt = stmt.on_conflict_do_update(
-            index_elements=[campaign_costs.c.connection_id, campaign_costs.c.crm_id],
+            index_elements=[campaigns.c.connection_id, campaigns.c.crm_id],
             set_={k: stmt.excluded[k] for k in ("code", "cost", "updated_at")},
         )
         self._conn.execute(stmt, values)
@@ -42,20 +42,20 @@ class CampaignCostRepository(Repository):
         ids = sorted(set(crm_ids))
         if not ids:
             return 0
-        stmt = delete(campaign_costs).where(
-            campaign_costs.c.connection_id == self._cid, campaign_costs.c.crm_id.in_(ids)
+        stmt = delete(campaigns).where(
+            campaigns.c.connection_id == self._cid, campaigns.c.crm_id.in_(ids)
         )
         return int(self._conn.execute(stmt).rowcount)
 
     def costs(self) -> dict[str, float]:
-        """Campaign code -> cost (campaigns sharing a code add up)."""
+        """Campaign code -> cost of the costed campaigns (campaigns sharing a code add up)."""
         found: dict[str, float] = {}
-        query = select(campaign_costs.c.code, campaign_costs.c.cost).where(
-            campaign_costs.c.connection_id == self._cid
+        query = select(campaigns.c.code, campaigns.c.cost).where(
+            campaigns.c.connection_id == self._cid, campaigns.c.cost.is_not(None)
         )
         for code, cost in self._conn.execute(query):
             found[code] = found.get(code, 0.0) + float(cost)
         return found
 
 
-__all__ = ["CampaignCostRepository"]
+__all__ = ["CampaignRepository"]

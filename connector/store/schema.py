@@ -191,14 +191,15 @@ watermarks = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
 )
 
-# K-1 inputs: each campaign's cost as the CRM holds it, by the code leads carry (D-1).
-campaign_costs = Table(
-    "campaign_costs",
+# The CRM's campaigns: the code leads carry (D-1), the cost (K-1, None = not recorded),
+# and the CRM id membership activities name (K-7 targets).
+campaigns = Table(
+    "campaigns",
     metadata,
     Column("connection_id", String(_CONN), primary_key=True),
     Column("crm_id", String(_ID_LEN), primary_key=True),
     Column("code", String(_CODE), nullable=False),
-    Column("cost", Float(), nullable=False),
+    Column("cost", Float()),
     Column("updated_at", UTCDateTime(), nullable=False),
 )
 

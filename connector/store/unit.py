@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 
 from connector.store.activities import BehaviourEventRepository, ResponseRecordRepository
 from connector.store.alerts import AlertLogRepository
-from connector.store.campaigns import CampaignCostRepository
+from connector.store.campaigns import CampaignRepository
 from connector.store.erasure import ErasureRepository
 from connector.store.lead_state import LeadStateRepository
 from connector.store.leads import LeadRepository
@@ -38,9 +38,9 @@ class StoreTx:
         self._clock = clock
 
     @cached_property
-    def campaigns(self) -> CampaignCostRepository:
-        """Campaign costs (K-1)."""
-        return CampaignCostRepository(self.connection, self.connection_id, self._clock)
+    def campaigns(self) -> CampaignRepository:
+        """The CRM's campaigns (K-1 costs, K-7 membership)."""
+        return CampaignRepository(self.connection, self.connection_id, self._clock)
 
     @cached_property
     def leads(self) -> LeadRepository:

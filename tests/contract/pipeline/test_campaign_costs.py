@@ -99,3 +99,48 @@ def _open_issues(rig: Rig) -> set[tuple[str, str]]:
     finally:
         store.close()
     return {(str(r.record_id), str(r.field)) for r in rows}
+
+
+@pytest.mark.parametrize(("crm", "database_url"), [("salesforce", None)])
+def test_campaign_targets_are_coded_leads_and_campaign_members(rig: Rig) -> None:
+    rig.run(as_of=ANCHOR)
+
+    org = rig.sandbox.org
+    code_of = {str(c["Id"]): str(c["Name"]) for c in org.records("Campaign")}
+    stored = {
+        lead_id: lead
+        for lead_id, lead in rig.stored_leads().items()
+        if not lead.is_deleted and lead.created_at < later(days=1)
+    }
+    targets: dict[str, set[str]] = {}
+    for lead_id, lead in stored.items():
+        if lead.campaign_code:
+            targets.setdefault(lead.campaign_code, set()).add(lead_id)
+    coded_pairs = sum(len(leads) for leads in targets.values())
+    for member in org.records("CampaignMember"):
+        lead_id, campaign_id = member.get("LeadId"), member.get("CampaignId")
+        if (
+            lead_id in stored
+            and campaign_id in code_of
+            and member["SystemModstamp"] < later(days=1)
+        ):
+            targets.setdefault(code_of[campaign_id], set()).add(lead_id)
+    # Membership adds targets the leads' own campaign codes do not name.
+    assert sum(len(leads) for leads in targets.values()) > coded_pairs
+    states = rig.states()
+    kpi = _k7(rig)
+    rows = {r["campaign"]: r for r in kpi.rows}
+    assert set(rows) == set(targets)
+    for code, leads in targets.items():
+        converted = sum(1 for i in leads if stored[i].is_converted or states.get(i) == "Converted")
+        assert (rows[code]["targets"], rows[code]["converted"]) == (len(leads), converted)
+    assert kpi.denominator == sum(len(leads) for leads in targets.values())
+
+
+def _k7(rig: Rig) -> Kpi:
+    store = open_store(rig.project.database_url, rig.root)
+    try:
+        scope = ReportScope(as_of=later(days=1), connection_ids=tuple(connection_ids(store)))
+        return build_report(store, rig.project.policy, scope).kpi("K-7")
+    finally:
+        store.close()

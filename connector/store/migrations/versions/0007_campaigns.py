@@ -1,4 +1,4 @@
-"""Campaign costs pulled from the CRM (``campaign_costs``), the K-1 input.
+"""The CRM's campaigns (``campaigns``): code, cost (K-1) and id (K-7 membership).
 
 Revision ID: 0007
 Revises: 0006
@@ -22,11 +22,11 @@ depends_on = None
 def upgrade() -> None:
     """Create the table."""
     op.create_table(
-        "campaign_costs",
+        "campaigns",
         sa.Column("connection_id", sa.String(length=255), nullable=False),
         sa.Column("crm_id", sa.String(length=100), nullable=False),
         sa.Column("code", sa.String(length=100), nullable=False),
-        sa.Column("cost", sa.Float(), nullable=False),
+        sa.Column("cost", sa.Float(), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("connection_id", "crm_id"),
     )
@@ -34,4 +34,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop the table."""
-    op.drop_table("campaign_costs")
+    op.drop_table("campaigns")

@@ -63,9 +63,11 @@ def _key(path: KeyPath) -> str:
 
 def _wrong(value: Any) -> Any:
     # A mapping where a number, text, list or list-or-value belongs is wrong for every one of
-    # them; a number where a mapping belongs likewise.
+    # them. Where a mapping belongs, a number is not always wrong (a scope value may be a
+    # number or a {not: ...} mapping), but a mapping holding an unknown key with a nested
+    # list of lists is: no model, value map or scope takes it.
     if isinstance(value, dict):
-        return 42
+        return {"wrong": {"deeper": [[1]]}}
     return {"wrong": [1]}
 
 

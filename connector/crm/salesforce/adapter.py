@@ -192,6 +192,9 @@ class SalesforceAdapter:
                 )
             if self._org_id is None:
                 self._org_id = org_id_of_session(str(self._sf.session_id))
+        except requests.RequestException as error:
+            # simple-salesforce's own logins (password, JWT) let transport errors through.
+            raise translate(error, action="login") from error
         except SalesforceError as error:
             msg = f"Salesforce login at {self.host} failed ({type(error).__name__})"
             raise ConnectionFailedError(

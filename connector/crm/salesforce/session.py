@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from connector.errors import ConnectionFailedError, TransientError
@@ -94,6 +95,15 @@ def fetch_client_credentials_token(
     except requests.Timeout as error:
         msg = f"Salesforce login at {instance_url} timed out"
         raise TransientError(msg) from error
+    except requests.ConnectionError as error:
+        if not _dropped(error):
+            msg = f"cannot reach Salesforce at {instance_url}: {type(error).__name__}"
+            raise ConnectionFailedError(
+                msg, hint="check LEADSYNC_SALESFORCE_INSTANCE_URL and the CA bundle"
+            ) from error
+        # The org took the call and closed the connection unanswered: try again.
+        msg = f"Salesforce login at {instance_url}: connection dropped"
+        raise TransientError(msg) from error
     except requests.RequestException as error:
         msg = f"cannot reach Salesforce at {instance_url}: {type(error).__name__}"
         raise ConnectionFailedError(
@@ -110,6 +120,17 @@ def fetch_client_credentials_token(
             hint="check LEADSYNC_SALESFORCE_CLIENT_ID / _CLIENT_SECRET and the connected app",
         )
     return response.json()
+
+
+def _dropped(error: requests.ConnectionError) -> bool:
+    """Whether the server closed an accepted connection (not refused, DNS or TLS)."""
+    if isinstance(error, requests.exceptions.SSLError):
+        return False
+    causes = [*error.args, error.__cause__, error.__context__]
+    return any(
+        isinstance(cause, urllib3.exceptions.ProtocolError | ConnectionResetError)
+        for cause in causes
+    )
 
 
 def _oauth_error_text(response: requests.Response) -> str:

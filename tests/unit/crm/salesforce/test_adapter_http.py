@@ -330,3 +330,33 @@ def test_negated_scope_values_become_soql_negations() -> None:
         "LeadSync_Key__c != null AND Status != 'Deferred' AND Type NOT IN ('Email','Other')"
         " AND Subject = null"
     )
+
+
+@responses.activate
+def test_login_dropped_by_the_org_is_retried_but_a_refused_one_is_not() -> None:
+    import http.client
+
+    import requests
+    import urllib3
+
+    dropped = requests.ConnectionError(
+        urllib3.exceptions.ProtocolError(
+            "Connection aborted.", http.client.RemoteDisconnected("closed")
+        )
+    )
+    responses.post(f"{BASE}/services/oauth2/token", body=dropped)
+    _token(responses.mock)
+    adapter = _adapter()
+    adapter.connect()  # the second token call answers
+    assert adapter.connection_id.endswith("00D000000000001AAA")
+
+    responses.reset()
+    refused = requests.ConnectionError(
+        urllib3.exceptions.MaxRetryError(
+            None, "/services/oauth2/token", urllib3.exceptions.NewConnectionError(None, "refused")
+        )
+    )
+    responses.post(f"{BASE}/services/oauth2/token", body=refused)
+    with pytest.raises(ConnectionFailedError, match="cannot reach Salesforce"):
+        _adapter().connect()
+    assert len(responses.calls) == 1  # a wrong address is not retried

@@ -77,6 +77,13 @@ PARKED_TEXT = {
 MIXED = "429+500+503+timeout+slow+expired_session+record_error+lock_error+budget"
 
 
+@pytest.fixture
+def database_url() -> str | None:
+    """SQLite only here: this matrix (8 fault kinds x 2 CRMs) is about the CRM's faults, and
+    test_sync_faults.py runs the same fault-to-clean comparison on PostgreSQL too."""
+    return None
+
+
 def _schedule() -> list[datetime]:
     return [later(minutes=STEP_MINUTES * k) for k in range(FAULTY_RUNS + 1)]
 

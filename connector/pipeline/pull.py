@@ -146,8 +146,10 @@ def _pull_campaigns(
                 continue
             code = raw.fields.get(campaigns.code_field)
             cost = raw.fields.get(campaigns.cost_field)
-            if code in (None, ""):
+            uncoded = code in (None, "")
+            if uncoded:
                 problem, field = "no campaign code", campaigns.code_field
+                deleted.append(raw.record_id)  # unmatched to leads: forget it
             else:
                 amount, problem = _cost(cost)
                 field = campaigns.cost_field
@@ -164,8 +166,6 @@ def _pull_campaigns(
                         message=f"campaign cost left out of K-1: {problem}",
                     )
                 )
-                if code in (None, ""):
-                    deleted.append(raw.record_id)  # unmatched to leads: forget it
         with cycle.store.transaction(cycle.connection_id) as tx:
             tx.campaigns.upsert(rows)
             tx.campaigns.delete(deleted)

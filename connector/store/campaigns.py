@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from connector.store._dialect import insert_for
 from connector.store._repository import Repository
@@ -46,16 +46,6 @@ class CampaignRepository(Repository):
             campaigns.c.connection_id == self._cid, campaigns.c.crm_id.in_(ids)
         )
         return int(self._conn.execute(stmt).rowcount)
-
-    def costs(self) -> dict[str, float]:
-        """Campaign code -> cost of the costed campaigns (campaigns sharing a code add up)."""
-        found: dict[str, float] = {}
-        query = select(campaigns.c.code, campaigns.c.cost).where(
-            campaigns.c.connection_id == self._cid, campaigns.c.cost.is_not(None)
-        )
-        for code, cost in self._conn.execute(query):
-            found[code] = found.get(code, 0.0) + float(cost)
-        return found
 
 
 __all__ = ["CampaignRepository"]

@@ -95,16 +95,11 @@ def fetch_client_credentials_token(
     except requests.Timeout as error:
         msg = f"Salesforce login at {instance_url} timed out"
         raise TransientError(msg) from error
-    except requests.ConnectionError as error:
-        if not _dropped(error):
-            msg = f"cannot reach Salesforce at {instance_url}: {type(error).__name__}"
-            raise ConnectionFailedError(
-                msg, hint="check LEADSYNC_SALESFORCE_INSTANCE_URL and the CA bundle"
-            ) from error
-        # The org took the call and closed the connection unanswered: try again.
-        msg = f"Salesforce login at {instance_url}: connection dropped"
-        raise TransientError(msg) from error
     except requests.RequestException as error:
+        if isinstance(error, requests.ConnectionError) and _dropped(error):
+            # The org took the call and closed the connection unanswered: try again.
+            msg = f"Salesforce login at {instance_url}: connection dropped"
+            raise TransientError(msg) from error
         msg = f"cannot reach Salesforce at {instance_url}: {type(error).__name__}"
         raise ConnectionFailedError(
             msg, hint="check LEADSYNC_SALESFORCE_INSTANCE_URL and the CA bundle"

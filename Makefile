@@ -4,6 +4,8 @@ LEADS ?= 300
 # bench/sweep.py store size (issue 7 asks for 1,000,000; that takes tens of minutes).
 SWEEP_LEADS ?= 1000000
 VENV ?= .venv
+# Test processes (pytest-xdist); .ci/postgres makes a PostgreSQL database for up to 4.
+TEST_WORKERS ?= 2
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
@@ -26,7 +28,7 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check connector tests bench
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check connector tests bench

@@ -4,6 +4,9 @@ Every test that takes ``database_url`` runs on the project's SQLite file and, wh
 ``LEADSYNC_TEST_POSTGRES_URL`` is set (``.ci/run`` starts a local PostgreSQL and sets it),
 again on PostgreSQL with a freshly emptied schema. ``database_url`` is ``None`` for SQLite:
 the project's own ``.leadsync/state.db``, as a real install without the setting has.
+
+Under pytest-xdist each worker gets its own database (``leadsync_test_gw0``...; ``.ci/postgres``
+creates them), because emptying the schema under another worker's test would break it.
 """
 
 from __future__ import annotations
@@ -11,9 +14,24 @@ from __future__ import annotations
 import os
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
-POSTGRES_URL = os.environ.get("LEADSYNC_TEST_POSTGRES_URL")
+
+def _worker_postgres_url() -> str | None:
+    url = os.environ.get("LEADSYNC_TEST_POSTGRES_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    parsed = make_url(url)
+    if parsed.database and not parsed.database.endswith(f"_{worker}"):
+        parsed = parsed.set(database=f"{parsed.database}_{worker}")
+    own = parsed.render_as_string(hide_password=False)
+    # Subprocesses and the tests reading the variable themselves must see the worker's own.
+    os.environ["LEADSYNC_TEST_POSTGRES_URL"] = own
+    return own
+
+
+POSTGRES_URL = _worker_postgres_url()
 
 DATABASES = [
     "sqlite",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -21,6 +22,10 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from connector.config.project import init_project, load_project
 from connector.pipeline.demo import enable_crms
+
+# aiosmtpd logs each client's disconnect at INFO; under pytest-xdist a late one lands on
+# the run's output after its test's capture has ended.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from connector.config.policy import Policy, default_policy
 from connector.engine import evaluate
 from connector.engine.build import build
+from connector.gc_tuning import tune_for_batches
 from connector.models import (
     BehaviourEvent,
     Direction,
@@ -69,6 +70,8 @@ _POLICY: Policy | None = None
 def _init() -> None:
     global _POLICY
     _POLICY = default_policy()
+    # As `leadsync` itself does at start-up (connector/gc_tuning.py).
+    tune_for_batches()
 
 
 def _context(rng: random.Random, i: int) -> LeadContext:

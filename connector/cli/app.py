@@ -28,6 +28,7 @@ from connector.cli import (
     whatif,
 )
 from connector.config.redaction import configure_logging
+from connector.gc_tuning import tune_for_batches
 
 app = typer.Typer(
     name="leadsync",
@@ -83,6 +84,7 @@ for _module in (
 
 def main() -> None:
     """Console-script entry point (``leadsync``)."""
+    tune_for_batches()
     app()
 
 

@@ -31,6 +31,7 @@ from typing import TypeVar
 from sqlalchemy import update
 
 from connector.config.project import Project, init_project, load_project
+from connector.gc_tuning import tune_for_batches
 from connector.models import Lead
 from connector.pipeline.connection import build_adapter
 from connector.pipeline.cycle import Cycle
@@ -134,6 +135,7 @@ def _sweep(cycle: Cycle) -> tuple[int, EvaluationOutcome]:
 
 def main(argv: list[str] | None = None) -> int:
     """Print the figures."""
+    tune_for_batches()  # as the `leadsync` command does at start-up
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, default=1_000_000)
     parser.add_argument("--due", type=float, default=0.01, help="share of leads due")

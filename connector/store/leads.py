@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 
 from connector.models import Lead
-from connector.store._dialect import chunks, insert_for
+from connector.store._dialect import chunks, insert_for, unindexed
 from connector.store._repository import Repository
 from connector.store.schema import leads
 
@@ -155,7 +155,8 @@ class LeadRepository(Repository):
                 .where(
                     leads.c.connection_id == self._cid,
                     leads.c.lead_id.in_(part),
-                    leads.c.evaluate_pending.is_(True),
+                    # Else every pending lead is walked per chunk (a first evaluation).
+                    unindexed(leads.c.evaluate_pending).is_(True),
                 )
                 .values(evaluate_pending=False)
             )

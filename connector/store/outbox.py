@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 
-from connector.store._dialect import chunks, insert_for, insert_returning_count
+from connector.store._dialect import chunks, insert_for, insert_returning_count, unindexed
 from connector.store._repository import Repository
 from connector.store.schema import outbox
 
@@ -256,7 +256,7 @@ class OutboxRepository(Repository):
         attempts: dict[int, int] = {}
         for part in chunks(list(failures)):
             query = select(outbox.c.id, outbox.c.attempts).where(
-                outbox.c.connection_id == self._cid,
+                unindexed(outbox.c.connection_id) == self._cid,
                 outbox.c.id.in_(part),
                 or_(
                     outbox.c.status == OutboxStatus.IN_FLIGHT.value,
@@ -339,7 +339,7 @@ class OutboxRepository(Repository):
         for part in chunks(list(ids)):
             result = self._conn.execute(
                 update(outbox)
-                .where(outbox.c.connection_id == self._cid, outbox.c.id.in_(part))
+                .where(unindexed(outbox.c.connection_id) == self._cid, outbox.c.id.in_(part))
                 .values(updated_at=self._clock(), **values)
             )
             changed += int(result.rowcount)
@@ -420,9 +420,13 @@ class OutboxRepository(Repository):
         if ids is None:
             return int(self._conn.execute(update(outbox).where(base).values(**values)).rowcount)
         changed = 0
+        by_id = and_(
+            unindexed(outbox.c.connection_id) == self._cid,
+            outbox.c.status == OutboxStatus.PARKED.value,
+        )
         for part in chunks(list(ids)):
             result = self._conn.execute(
-                update(outbox).where(base, outbox.c.id.in_(part)).values(**values)
+                update(outbox).where(by_id, outbox.c.id.in_(part)).values(**values)
             )
             changed += int(result.rowcount)
         return changed

@@ -241,6 +241,8 @@ alert_log = Table(
     UniqueConstraint("connection_id", "alert_key"),
     # A-3 / decision 7: frequency caps count per (rule, lead, recipient) over a window.
     Index(None, "connection_id", "rule_id", "lead_id", "recipient", "at"),
+    # Each evaluation chunk reads its leads' logs (migration 0008).
+    Index(None, "connection_id", "lead_id", "at"),
 )
 
 touches = Table(

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from connector.models import FollowUpState, ReasonCode, Transition, TransitionKind
-from connector.store._dialect import chunks, insert_for, insert_returning_count
+from connector.store._dialect import chunks, insert_for, insert_returning_count, unindexed
 from connector.store._repository import Repository
 from connector.store.schema import transitions
 
@@ -101,9 +101,13 @@ class TransitionRepository(Repository):
                 transitions.c.connection_id == self._cid, transitions.c.lead_id.in_(part)
             )
             if since is not None:
-                query = query.where(transitions.c.at >= since)
-            query = query.order_by(transitions.c.lead_id, transitions.c.at, transitions.c.id)
-            for row in self._conn.execute(query):
+                # Filtered per lead: the (connection, time) index would walk every lead's
+                # recent transitions for each chunk.
+                query = query.where(unindexed(transitions.c.at) >= since)
+            # Ordered here, not by SQL: with an ORDER BY on (lead, time, id) SQLite's
+            # planner prefers the (connection, time) index and walks the connection.
+            rows = sorted(self._conn.execute(query), key=lambda r: (r.lead_id, r.at, r.id))
+            for row in rows:
                 found[row.lead_id].append(_transition(row))
         return dict(found)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, func, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, func, or_, select, union_all, update
 
 from connector.models import LeadState, Priority
 from connector.store._dialect import chunks, insert_for
@@ -208,21 +208,19 @@ class LeadStateRepository(Repository):
             )
             .exists()
         )
-        query = (
-            select(col.lead_id)
-            .where(
-                col.connection_id == self._cid,
-                live,
-                or_(
-                    col.policy_digest.is_(None),
-                    col.policy_digest < policy_digest,
-                    col.policy_digest > policy_digest,
-                ),
-                col.state.not_in(terminal),
+        # One select per range: with the three joined by OR, SQLite walks every lead of the
+        # connection instead of two ranges of the index.
+        parts = [
+            select(col.lead_id).where(
+                col.connection_id == self._cid, digest, live, col.state.not_in(terminal)
             )
-            .order_by(col.lead_id)
-        )
-        return list(self._conn.execute(query).scalars())
+            for digest in (
+                col.policy_digest.is_(None),
+                col.policy_digest < policy_digest,
+                col.policy_digest > policy_digest,
+            )
+        ]
+        return sorted(self._conn.execute(union_all(*parts)).scalars())
 
     def due_count(self, now: datetime) -> int:
         """How many leads are due for review at ``now``."""

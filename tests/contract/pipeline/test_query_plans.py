@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,15 @@ BATCH = re.compile(r"\b(\w+)\.(lead_id|record_id|event_id|id) IN \(")
 LISTS = re.compile(r"\(\?(?:, \?)*\)")
 
 
-@pytest.fixture
-def captured(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, tuple[str, Any]]]:
+@dataclass(frozen=True)
+class Tour:
+    db: Path
+    #: Statement shape -> (one statement of that shape, its parameters).
+    statements: dict[str, tuple[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def tour(tmp_path_factory: pytest.TempPathFactory) -> Tour:
     seen: dict[str, tuple[str, Any]] = {}
 
     def capture(
@@ -39,11 +46,14 @@ def captured(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, tuple[str, A
             shape = LISTS.sub("(?)", statement)
             seen.setdefault(shape, (statement, parameters[0] if many else parameters))
 
+    kept = tmp_path_factory.mktemp("plans") / "tour"
     event.listen(Engine, "before_cursor_execute", capture)
     try:
-        yield seen
+        run_demo("both", 40, progress=lambda _message: None, keep_dir=kept)
     finally:
         event.remove(Engine, "before_cursor_execute", capture)
+    [db] = [path for path in kept.rglob("*.db") if path.is_file()]
+    return Tour(db, seen)
 
 
 def _plan(db: Path, statement: str, parameters: Any) -> list[str]:
@@ -52,16 +62,10 @@ def _plan(db: Path, statement: str, parameters: Any) -> list[str]:
     return [str(row[-1]) for row in rows]
 
 
-def test_every_batch_lookup_of_the_tour_uses_its_key(
-    tmp_path: Path, captured: dict[str, tuple[str, Any]]
-) -> None:
-    kept = tmp_path / "tour"
-    run_demo("both", 40, progress=lambda _message: None, keep_dir=kept)
-    [db] = [path for path in kept.rglob("*.db") if path.is_file()]
-
+def test_every_batch_lookup_of_the_tour_uses_its_key(tour: Tour) -> None:
     lookups = {
         shape: found
-        for shape, found in captured.items()
+        for shape, found in tour.statements.items()
         if BATCH.search(found[0]) and not found[0].lstrip().upper().startswith("INSERT")
     }
     # The tour does batch lookups on leads, activities, lead state, alerts and the outbox.
@@ -74,9 +78,20 @@ def test_every_batch_lookup_of_the_tour_uses_its_key(
         key = "rowid" if column == "id" else column
         searches = [
             line
-            for line in _plan(db, statement, parameters)
+            for line in _plan(tour.db, statement, parameters)
             if re.match(rf"(SEARCH|SCAN) {table}\b", line)
         ]
         if not any(f"{key}=?" in line for line in searches):
             walks.append(f"{' '.join(statement.split())} -> {searches}")
     assert walks == [], "\n".join(walks)
+
+
+def test_the_stale_policy_query_reads_index_ranges_only(tour: Tour) -> None:
+    # Asked by every run: which leads were decided under another policy. With none stale
+    # (the usual case) it must touch no lead, not walk all of them.
+    [(statement, parameters)] = [
+        found for found in tour.statements.values() if "lead_state.policy_digest <" in found[0]
+    ]
+    searches = [line for line in _plan(tour.db, statement, parameters) if "lead_state" in line]
+    assert len(searches) == 3
+    assert all("policy_digest" in line.split("(")[-1] for line in searches), searches

@@ -14,6 +14,7 @@ load average: on a shared machine the wall time also counts waiting for a core.
 
 from __future__ import annotations
 
+import logging
 import os
 import resource
 import sys
@@ -25,6 +26,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from connector.config.policy import default_policy
+from connector.gc_tuning import tune_for_batches
 from connector.models import (
     BehaviourEvent,
     DataQualityIssue,
@@ -184,8 +186,24 @@ def fill(store: Store, n: int) -> None:
             print(f"  ... {start:,} leads stored", flush=True)
 
 
+class _Parts(logging.Handler):
+    """Collects the report's DEBUG "report part NAME: N.NNs" lines."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
 def main() -> None:
     """Build the store, time the report, print the figures."""
+    tune_for_batches()  # as the `leadsync` command does at start-up
+    parts = _Parts()
+    report_log = logging.getLogger("connector.reports.report")
+    report_log.setLevel(logging.DEBUG)
+    report_log.addHandler(parts)
     args = sys.argv[1:]
     keep = None
     if "--keep" in args:
@@ -222,6 +240,7 @@ def main() -> None:
             f"  CPU time of this process {cpu:.1f}s; load average {load_before:.1f} before, "
             f"{load_after:.1f} after (on {os.cpu_count()} cores)"
         )
+        print("  parts: " + "; ".join(line.removeprefix("report part ") for line in parts.lines))
         print(f"dashboard: {html:.2f}s, {page.stat().st_size / 1e6:.1f} MB")
         print(f"peak RSS: {rss:.0f} MiB")
         print(

@@ -6,10 +6,12 @@ returns a :class:`Report`; the renderers (table, CSV, JSON, HTML dashboard) only
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, case, func, or_, select
 
@@ -26,6 +28,17 @@ from connector.store.schema import campaigns, data_quality_issues, leads, outbox
 
 #: Parked outbox rows listed by id (the count covers all of them).
 PARKED_LISTED = 50
+
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+
+def _timed(part: str, compute: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+    # At DEBUG (``leadsync -v report``): which part of a slow report to look at.
+    start = time.perf_counter()
+    result = compute(*args, **kwargs)
+    log.debug("report part %s: %.2fs", part, time.perf_counter() - start)
+    return result
 
 
 @dataclass(frozen=True)
@@ -183,24 +196,26 @@ def compute_kpis(
         cost_source, costs = "campaign costs (CRM)", stored_campaign_costs(conn, facts.scope)
     else:
         cost_source = "campaign costs (input)"
-    return [
-        kpis.cost_per_lead(conn, facts, costs, cost_source=cost_source),
-        kpis.contact_rate(conn, facts),
-        kpis.conversion_rate(conn, facts),
-        kpis.reactivation_rate(conn, facts),
-        kpis.data_accuracy(conn, facts),
-        kpis.cleanup_rate(conn, facts, policy),
-        kpis.campaign_conversion_rate(conn, facts),
-        kpis.leads_by_channel(conn, facts),
-        kpis.retention_by_age(conn, facts),
-        kpis.transition_conversion(conn, facts),
-        kpis.response_entry_by_owner(conn, facts),
-        kpis.valid_lead_ratio(conn, facts),
-        kpis.response_time_by_type(conn, facts, policy),
-        kpis.sales_conversion_by_type(conn, facts),
-        kpis.content_click_rate(conn, facts, policy),
-        monitoring(conn, facts),
+    parts: list[tuple[str, Callable[..., Kpi], tuple[Any, ...]]] = [
+        ("K-1", kpis.cost_per_lead, (conn, facts, costs)),
+        ("K-2", kpis.contact_rate, (conn, facts)),
+        ("K-3", kpis.conversion_rate, (conn, facts)),
+        ("K-4", kpis.reactivation_rate, (conn, facts)),
+        ("K-5", kpis.data_accuracy, (conn, facts)),
+        ("K-6", kpis.cleanup_rate, (conn, facts, policy)),
+        ("K-7", kpis.campaign_conversion_rate, (conn, facts)),
+        ("K-8", kpis.leads_by_channel, (conn, facts)),
+        ("K-9", kpis.retention_by_age, (conn, facts)),
+        ("K-10", kpis.transition_conversion, (conn, facts)),
+        ("K-11", kpis.response_entry_by_owner, (conn, facts)),
+        ("K-12", kpis.valid_lead_ratio, (conn, facts)),
+        ("K-13", kpis.response_time_by_type, (conn, facts, policy)),
+        ("K-14", kpis.sales_conversion_by_type, (conn, facts)),
+        ("K-15", kpis.content_click_rate, (conn, facts, policy)),
+        ("K-16", monitoring, (conn, facts)),
     ]
+    extra: dict[str, dict[str, Any]] = {"K-1": {"cost_source": cost_source}}
+    return [_timed(part, compute, *args, **extra.get(part, {})) for part, compute, args in parts]
 
 
 def build_report(
@@ -220,33 +235,33 @@ def build_report(
         costs: optional campaign costs (campaign code -> cost) for K-1.
         generated_at: when the report was made (default: the real time).
     """
-    with (
-        store.engine.connect() as conn,
-        conn.begin(),
-        lead_facts(conn, scope, policy) as facts,
-    ):
+    start = time.perf_counter()
+    with store.engine.connect() as conn, conn.begin(), lead_facts(conn, scope, policy) as facts:
+        log.debug("report part facts: %.2fs", time.perf_counter() - start)
         computed = compute_kpis(conn, facts, policy, costs)
-        daily = daily_activity(conn, facts)
-        return Report(
+        daily = _timed("daily activity", daily_activity, conn, facts)
+        report = Report(
             generated_at=generated_at or datetime.now(UTC),
             scope=scope,
             kpis=tuple(computed),
-            state_distribution=tuple(state_distribution(conn, facts)),
-            funnel=tuple(funnel(conn, facts)),
+            state_distribution=tuple(_timed("states", state_distribution, conn, facts)),
+            funnel=tuple(_timed("funnel", funnel, conn, facts)),
             trend_weekly=tuple(trend(daily, "week")),
             trend_monthly=tuple(trend(daily, "month")),
-            parked=parked_records(conn, scope),
-            quality=open_quality_issues(conn, scope),
-            shadow=shadow_writes(conn, scope),
+            parked=_timed("parked", parked_records, conn, scope),
+            quality=_timed("quality", open_quality_issues, conn, scope),
+            shadow=_timed("shadow", shadow_writes, conn, scope),
             log_checks=(
-                unfollowed_transitions(conn, facts),
-                unattended_high_priority(conn, facts, policy),
+                _timed("log-1", unfollowed_transitions, conn, facts),
+                _timed("log-2", unattended_high_priority, conn, facts, policy),
             ),
             notes=(
                 "periods and trends are in UTC",
                 "the period selects leads by creation date; activity by its own time",
             ),
         )
+    log.debug("report: %.2fs in all", time.perf_counter() - start)
+    return report
 
 
 def connection_ids(store: Store) -> list[str]:

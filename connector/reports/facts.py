@@ -7,6 +7,11 @@ transaction: one row per lead in scope (the filters of :func:`scope.lead_filters
 the cohort), the few JSON fields the KPIs read, and per-lead aggregates grouped over each
 activity table. The KPIs then count over this narrow table.
 
+A second temporary table holds the period's logged state and Flag transitions of those
+leads, with the few facts columns their readers compare against (the daily trend, K-10
+and both log checks): the transition log is the store's largest table and each of them
+used to join it to the facts again.
+
 Every aggregate is bounded exactly as the KPI that reads it was before (most at the
 period's end, some over the whole log); the column comments say which.
 """
@@ -29,6 +34,7 @@ from sqlalchemy import (
     Table,
     and_,
     case,
+    cast,
     func,
     literal,
     or_,
@@ -37,7 +43,15 @@ from sqlalchemy import (
 )
 
 from connector.config.policy import Policy
-from connector.reports.scope import ACTIVE_STATES, ReportScope, in_period, json_text, lead_filters
+from connector.reports.scope import (
+    ACTIVE_STATES,
+    ReportScope,
+    day_key,
+    in_period,
+    json_text,
+    lead_filters,
+    same_lead,
+)
 from connector.store._types import UTCDateTime
 from connector.store.schema import (
     behaviour_events,
@@ -50,6 +64,7 @@ from connector.store.schema import (
 )
 
 FACTS_TABLE = "leadsync_report_facts"
+LOG_TABLE = "leadsync_report_log"
 
 
 @dataclass(frozen=True)
@@ -62,6 +77,8 @@ class LeadFacts:
 
     table: Table
     scope: ReportScope
+    #: The period's state and Flag transitions of the leads in ``table`` (see module doc).
+    log: Table
     _groups: dict[str, dict[str | None, tuple[int, int]]] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -143,6 +160,51 @@ def _facts_table() -> Table:
         Column("quarantined", Boolean(), nullable=False),
         PrimaryKeyConstraint("cid", "lead_id"),
         prefixes=["TEMPORARY"],
+    )
+
+
+def _log_table() -> Table:
+    return Table(
+        LOG_TABLE,
+        MetaData(),
+        # Named as in the store, so the log joins store tables like ``transitions`` does.
+        Column("connection_id", String(), nullable=False),
+        Column("lead_id", String(), nullable=False),
+        Column("at", UTCDateTime(), nullable=False),
+        Column("day", String(), nullable=False),
+        Column("kind", String(), nullable=False),
+        Column("previous", String()),
+        Column("new", String(), nullable=False),
+        Column("reason", String(), nullable=False),
+        # Copied from the facts: the lead's current priority and latest follow-ups.
+        Column("priority", String()),
+        Column("last_converted_at", UTCDateTime()),
+        Column("last_accepted_touch_at", UTCDateTime()),
+        Column("last_sent_at", UTCDateTime()),
+        prefixes=["TEMPORARY"],
+    )
+
+
+def _log_fill_query(dialect: str, scope: ReportScope, facts: Table) -> Select[Any]:
+    t, f = transitions, facts
+    return (
+        select(
+            t.c.connection_id,
+            t.c.lead_id,
+            t.c.at,
+            # Text on both dialects: the trend folds days into weeks in Python.
+            cast(day_key(dialect, t.c.at), String()).label("day"),
+            t.c.kind,
+            t.c.previous,
+            t.c.new,
+            t.c.reason,
+            f.c.priority,
+            f.c.last_converted_at,
+            f.c.last_accepted_touch_at,
+            f.c.last_sent_at,
+        )
+        .select_from(t.join(f, same_lead(t, f)))
+        .where(t.c.kind.in_(["state", "flag"]), in_period(t.c.at, scope))
     )
 
 
@@ -301,10 +363,16 @@ def _fill_query(dialect: str, scope: ReportScope, policy: Policy) -> Select[Any]
     )
 
 
-def _drop_sql(dialect: str) -> str:
+def _drop_sql(dialect: str, name: str) -> str:
     # Schema-qualified, so a stray permanent table of that name can never be dropped.
     schema = "temp" if dialect == "sqlite" else "pg_temp"
-    return f"DROP TABLE IF EXISTS {schema}.{FACTS_TABLE}"
+    return f"DROP TABLE IF EXISTS {schema}.{name}"
+
+
+def _fill(conn: Connection, table: Table, query: Select[Any]) -> None:
+    conn.exec_driver_sql(_drop_sql(conn.dialect.name, table.name))
+    table.create(conn)
+    conn.execute(table.insert().from_select([c.name for c in table.columns], query))
 
 
 @contextmanager
@@ -317,13 +385,12 @@ def lead_facts(conn: Connection, scope: ReportScope, policy: Policy) -> Iterator
     transaction would fail and hide the real error.
     """
     dialect = conn.dialect.name
-    table = _facts_table()
-    conn.exec_driver_sql(_drop_sql(dialect))
-    table.create(conn)
-    query = _fill_query(dialect, scope, policy)
-    conn.execute(table.insert().from_select([c.name for c in table.columns], query))
-    yield LeadFacts(table, scope)
-    conn.exec_driver_sql(_drop_sql(dialect))
+    table, log = _facts_table(), _log_table()
+    _fill(conn, table, _fill_query(dialect, scope, policy))
+    _fill(conn, log, _log_fill_query(dialect, scope, table))
+    yield LeadFacts(table, scope, log)
+    for name in (LOG_TABLE, FACTS_TABLE):
+        conn.exec_driver_sql(_drop_sql(dialect, name))
 
 
-__all__ = ["FACTS_TABLE", "LeadFacts", "lead_facts", "with_none_label"]
+__all__ = ["FACTS_TABLE", "LOG_TABLE", "LeadFacts", "lead_facts", "with_none_label"]

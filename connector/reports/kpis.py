@@ -446,10 +446,9 @@ def transition_conversion(conn: Connection, facts: LeadFacts) -> Kpi:
     transitions in the period. Conversion after upgrade: leads with that upgrade that
     converted at or after it (a later transition to Converted) / leads with that upgrade.
     """
-    f, scope = facts.table, facts.scope
-    t = transitions.alias("t")
+    t = facts.log
     # A later transition to Converted exists <=> the lead's latest one is at or after t.
-    converted_after = f.c.last_converted_at >= t.c.at
+    converted_after = t.c.last_converted_at >= t.c.at
     previous = func.coalesce(t.c.previous, "(new)")
     query = (
         select(
@@ -459,8 +458,7 @@ def transition_conversion(conn: Connection, facts: LeadFacts) -> Kpi:
             func.count(distinct(t.c.lead_id)),
             func.count(distinct(case((converted_after, t.c.lead_id)))),
         )
-        .select_from(t.join(f, same_lead(t, f)))
-        .where(t.c.kind == "state", in_period(t.c.at, scope))
+        .where(t.c.kind == "state")
         .group_by(previous, t.c.new)
     )
     found = list(conn.execute(query))

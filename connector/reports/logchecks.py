@@ -21,8 +21,8 @@ from sqlalchemy import Connection, and_, exists, func, not_, or_, select
 
 from connector.config.policy import Policy
 from connector.reports.facts import LeadFacts
-from connector.reports.scope import in_period, same_lead, same_lead_rows, seconds_between
-from connector.store.schema import behaviour_events, outbox, response_records, touches, transitions
+from connector.reports.scope import same_lead_rows, seconds_between
+from connector.store.schema import behaviour_events, outbox, response_records, touches
 
 #: Rows each check lists by name; the count covers every row.
 LISTED = 20
@@ -67,26 +67,20 @@ def unfollowed_transitions(
     Followed: an accepted touch requested, or a message sent, at or after the transition,
     i.e. the lead's latest such one (a facts column) is not older than the transition.
     """
-    f, scope = facts.table, facts.scope
-    t = transitions
+    t, scope = facts.log, facts.scope
 
     def at_or_after(column: Any) -> Any:
         # IS NOT NULL first: a lead with no touch at all must read "not followed", not NULL.
         return and_(column.is_not(None), column >= t.c.at)
 
-    touched = at_or_after(f.c.last_accepted_touch_at)
-    sent = at_or_after(f.c.last_sent_at)
-    query = (
-        select(t.c.connection_id, t.c.lead_id, t.c.at, t.c.previous, t.c.new, t.c.reason)
-        .select_from(t.join(f, same_lead(t, f)))
-        .where(
-            t.c.kind == "state",
-            t.c.previous.is_not(None),
-            t.c.new.not_in(["Converted", "Removed"]),
-            in_period(t.c.at, scope),
-            t.c.at <= scope.as_of - grace,
-            not_(or_(touched, sent)),
-        )
+    touched = at_or_after(t.c.last_accepted_touch_at)
+    sent = at_or_after(t.c.last_sent_at)
+    query = select(t.c.connection_id, t.c.lead_id, t.c.at, t.c.previous, t.c.new, t.c.reason).where(
+        t.c.kind == "state",
+        t.c.previous.is_not(None),
+        t.c.new.not_in(["Converted", "Removed"]),
+        t.c.at <= scope.as_of - grace,
+        not_(or_(touched, sent)),
     )
     count, rows = _rows(conn, query, listed)
     return {
@@ -104,8 +98,7 @@ def unattended_high_priority(
 ) -> dict[str, Any]:
     """Check 2: Warm->Hot and Hot+Flag transitions without assignment or campaign in the SLA."""
     dialect = conn.dialect.name
-    sub, scope = facts.table, facts.scope
-    t = transitions
+    t, scope = facts.log, facts.scope
     hot = policy.actions.sla.get("Hot")
     flag = policy.actions.sla.get("Hot+Flag")
     hot_s = hot.within.total_seconds() if hot else 86400.0
@@ -145,15 +138,13 @@ def unattended_high_priority(
         and_(t.c.kind == "state", t.c.new == "Hot", t.c.previous.in_(["Warm", "Cold", "Dormant"])),
         and_(is_flag, t.c.new == "Flag"),
     )
-    still_flagged = or_(not_(is_flag), sub.c.priority == "Hot+Flag")
+    still_flagged = or_(not_(is_flag), t.c.priority == "Hot+Flag")
     due = or_(
         and_(is_flag, t.c.at <= scope.as_of - timedelta(seconds=flag_s)),
         and_(not_(is_flag), t.c.at <= scope.as_of - timedelta(seconds=hot_s)),
     )
-    query = (
-        select(t.c.connection_id, t.c.lead_id, t.c.at, t.c.previous, t.c.new, t.c.reason)
-        .select_from(t.join(sub, same_lead(t, sub)))
-        .where(high, in_period(t.c.at, scope), due, still_flagged, not_(evidence))
+    query = select(t.c.connection_id, t.c.lead_id, t.c.at, t.c.previous, t.c.new, t.c.reason).where(
+        high, due, still_flagged, not_(evidence)
     )
     count, rows = _rows(conn, query, listed)
     return {

@@ -17,10 +17,8 @@ from connector.reports.scope import (
     day_key,
     in_period,
     period_of,
-    same_lead,
     seconds_between,
 )
-from connector.store.schema import transitions
 
 #: How many inactive leads the report lists by name (the count covers all of them).
 INACTIVE_LISTED = 20
@@ -153,14 +151,10 @@ def daily_activity(conn: Connection, facts: LeadFacts) -> dict[str, dict[str, in
         .where(in_period(first_at, scope))
         .group_by(first_day)
     )
-    t = transitions
-    t_day = day_key(dialect, t.c.at)
-    name = case((t.c.new == "Converted", "conversions"), else_="transitions")
+    log = facts.log
+    name = case((log.c.new == "Converted", "conversions"), else_="transitions")
     add(
-        select(t_day, name, func.count())
-        .select_from(t.join(base, same_lead(t, base)))
-        .where(t.c.kind == "state", in_period(t.c.at, scope))
-        .group_by(t_day, name)
+        select(log.c.day, name, func.count()).where(log.c.kind == "state").group_by(log.c.day, name)
     )
     return series
 

@@ -128,7 +128,9 @@ def day_key(dialect: str, column: Any) -> ColumnElement[Any]:
     months in Python (:func:`period_of`), so each source is read once for both trends.
     """
     if dialect == "sqlite":
-        return func.date(column)
+        # The store keeps fixed-width ISO text ("YYYY-MM-DD HH:MM:SS.ffffff", UTC), so the
+        # day is its first ten characters: a slice, not date()'s parse, per row.
+        return func.substr(column, 1, 10)
     return cast(func.timezone("UTC", column), Date)
 
 

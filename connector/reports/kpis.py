@@ -41,6 +41,12 @@ from connector.store.schema import (
 
 _NO_LEADS = "no leads in the selected period and filters"
 _LEVEL_RANK = {"Removed": -1, "Dormant": 0, "Cold": 1, "Warm": 2, "Hot": 3, "Converted": 4}
+#: K-10 upgrades: to a higher nurturing level (Converted is a conversion, not an upgrade).
+_UPGRADES = {
+    prev: tuple(new for new, up in _LEVEL_RANK.items() if up > rank and new != "Converted")
+    for prev, rank in _LEVEL_RANK.items()
+    if prev != "Converted"
+}
 
 
 def _sum_if(condition: Any) -> Any:
@@ -445,39 +451,47 @@ def transition_conversion(conn: Connection, facts: LeadFacts) -> Kpi:
     Share: state transitions (S-5 log, ``kind = state``) of one type / all state
     transitions in the period. Conversion after upgrade: leads with that upgrade that
     converted at or after it (a later transition to Converted) / leads with that upgrade.
+    Upgrade rows carry their leads (each lead once); the other rows only their count.
     """
     t = facts.log
+    shares: dict[tuple[str, str], int] = {}
+    for _, kind, new, prev, n in facts.log_groups(conn):
+        if kind == "state":
+            key = (prev or "(new)", new)
+            shares[key] = shares.get(key, 0) + n
+    # Distinct leads per upgrade only: the log's other transitions need no such count.
     # A later transition to Converted exists <=> the lead's latest one is at or after t.
     converted_after = t.c.last_converted_at >= t.c.at
-    previous = func.coalesce(t.c.previous, "(new)")
+    upgrade = or_(
+        *(and_(t.c.previous == prev, t.c.new.in_(news)) for prev, news in _UPGRADES.items())
+    )
     query = (
         select(
-            previous,
+            t.c.previous,
             t.c.new,
-            func.count(),
             func.count(distinct(t.c.lead_id)),
             func.count(distinct(case((converted_after, t.c.lead_id)))),
         )
-        .where(t.c.kind == "state")
-        .group_by(previous, t.c.new)
+        .where(t.c.kind == "state", upgrade)
+        .group_by(t.c.previous, t.c.new)
     )
-    found = list(conn.execute(query))
-    total = sum(row[2] for row in found)
+    upgraded = {(prev, new): (int(n), int(conv)) for prev, new, n, conv in conn.execute(query)}
+    total = sum(shares.values())
     rows = []
     up_leads = up_conv = 0
-    for prev, new, n, leads_n, conv in found:
-        is_upgrade = _LEVEL_RANK.get(new, -9) > _LEVEL_RANK.get(prev, 99) and new != "Converted"
+    for (prev, new), n in shares.items():
         row: dict[str, Any] = {
             "from": prev,
             "to": new,
             "transitions": n,
             "share": ratio(n, total, empty="no transitions"),
-            "upgrade": is_upgrade,
-            "leads": leads_n,
+            "upgrade": new in _UPGRADES.get(prev, ()),
         }
-        if is_upgrade:
+        if row["upgrade"]:
+            leads_n, conv = upgraded.get((prev, new), (0, 0))
             up_leads += leads_n
             up_conv += conv
+            row["leads"] = leads_n
             row["converted_after"] = conv
             row["conversion_after_upgrade"] = ratio(conv, leads_n, empty="no leads")
         rows.append(row)

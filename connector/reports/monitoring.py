@@ -151,11 +151,11 @@ def daily_activity(conn: Connection, facts: LeadFacts) -> dict[str, dict[str, in
         .where(in_period(first_at, scope))
         .group_by(first_day)
     )
-    log = facts.log
-    name = case((log.c.new == "Converted", "conversions"), else_="transitions")
-    add(
-        select(log.c.day, name, func.count()).where(log.c.kind == "state").group_by(log.c.day, name)
-    )
+    for day, kind, new, _, n in facts.log_groups(conn):
+        if kind == "state":
+            name = "conversions" if new == "Converted" else "transitions"
+            counts = series.setdefault(day, {})
+            counts[name] = counts.get(name, 0) + n
     return series
 
 

@@ -201,7 +201,7 @@ def main() -> None:
     """Build the store, time the report, print the figures."""
     tune_for_batches()  # as the `leadsync` command does at start-up
     parts = _Parts()
-    report_log = logging.getLogger("connector.reports.report")
+    report_log = logging.getLogger("connector.reports")
     report_log.setLevel(logging.DEBUG)
     report_log.addHandler(parts)
     args = sys.argv[1:]

@@ -18,6 +18,8 @@ period's end, some over the whole log); the column comments say which.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -62,6 +64,8 @@ from connector.store.schema import (
     touches,
     transitions,
 )
+
+logger = logging.getLogger(__name__)
 
 FACTS_TABLE = "leadsync_report_facts"
 LOG_TABLE = "leadsync_report_log"
@@ -400,9 +404,11 @@ def _drop_sql(dialect: str, name: str) -> str:
 
 
 def _fill(conn: Connection, table: Table, query: Select[Any]) -> None:
+    start = time.perf_counter()
     conn.exec_driver_sql(_drop_sql(conn.dialect.name, table.name))
     table.create(conn)
     conn.execute(table.insert().from_select([c.name for c in table.columns], query))
+    logger.debug("report part fill %s: %.2fs", table.name, time.perf_counter() - start)
 
 
 @contextmanager

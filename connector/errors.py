@@ -10,7 +10,8 @@ LeadsyncError                    base; carries a hint and an exit code
 ├── TransientError               retry later (429, 5xx, timeouts, lock rows)
 │   └── BudgetExhaustedError     the API budget share is used up for today
 ├── RecordError                  one record was refused; park it and go on
-└── SyncAbortedError       (5)   this connection's run stops
+├── SyncAbortedError       (5)   this connection's run stops
+└── ReportWorkerError      (5)   a report worker process failed
 ```
 """
 
@@ -144,6 +145,12 @@ class SyncAbortedError(LeadsyncError):
     exit_code = 5
 
 
+class ReportWorkerError(LeadsyncError):
+    """A worker process of a large report failed; the message carries its error."""
+
+    exit_code = 5
+
+
 __all__ = [
     "BudgetExhaustedError",
     "ConfigError",
@@ -153,6 +160,7 @@ __all__ = [
     "LockHeldError",
     "NotAvailableError",
     "RecordError",
+    "ReportWorkerError",
     "SyncAbortedError",
     "TransientError",
     "UsageError",

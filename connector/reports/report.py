@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Connection, case, func, or_, select
 
@@ -20,6 +20,7 @@ from connector.reports import kpis
 from connector.reports.facts import LeadFacts, lead_facts
 from connector.reports.logchecks import unattended_high_priority, unfollowed_transitions
 from connector.reports.monitoring import daily_activity, monitoring, trend
+from connector.reports.parallel import Job, can_run_parallel, run_parallel, run_parts
 from connector.reports.result import Kpi
 from connector.reports.scope import TYPE_ORDER, ReportScope
 from connector.reports.shadow import shadow_writes
@@ -30,15 +31,6 @@ from connector.store.schema import campaigns, data_quality_issues, leads, outbox
 PARKED_LISTED = 50
 
 log = logging.getLogger(__name__)
-_T = TypeVar("_T")
-
-
-def _timed(part: str, compute: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
-    # At DEBUG (``leadsync -v report``): which part of a slow report to look at.
-    start = time.perf_counter()
-    result = compute(*args, **kwargs)
-    log.debug("report part %s: %.2fs", part, time.perf_counter() - start)
-    return result
 
 
 @dataclass(frozen=True)
@@ -185,37 +177,73 @@ def stored_campaign_costs(conn: Connection, scope: ReportScope) -> dict[str, flo
     return {str(code): float(total) for code, total in conn.execute(query)}
 
 
-def compute_kpis(
-    conn: Connection, facts: LeadFacts, policy: Policy, costs: Mapping[str, float] | None = None
-) -> list[Kpi]:
-    """K-1 .. K-16 in order, over the report's per-lead facts.
+def report_parts(policy: Policy, costs: Mapping[str, float] | None = None) -> list[Job]:
+    """Every part of the report as jobs of (connection, facts) functions, slowest first.
 
-    ``costs`` (``report --costs``) wins over the campaign costs pulled from the CRM.
+    Parts that share a grouping of the facts form one job (the trend folds K-10's count
+    of the log; K-16 and K-1 fold K-8's count of the cohort), so that :mod:`parallel`
+    runs them on one connection, which counts it once. ``costs`` (``report --costs``)
+    wins over the campaign costs pulled from the CRM.
     """
-    if costs is None:
-        cost_source, costs = "campaign costs (CRM)", stored_campaign_costs(conn, facts.scope)
-    else:
-        cost_source = "campaign costs (input)"
-    parts: list[tuple[str, Callable[..., Kpi], tuple[Any, ...]]] = [
-        ("K-1", kpis.cost_per_lead, (conn, facts, costs)),
-        ("K-2", kpis.contact_rate, (conn, facts)),
-        ("K-3", kpis.conversion_rate, (conn, facts)),
-        ("K-4", kpis.reactivation_rate, (conn, facts)),
-        ("K-5", kpis.data_accuracy, (conn, facts)),
-        ("K-6", kpis.cleanup_rate, (conn, facts, policy)),
-        ("K-7", kpis.campaign_conversion_rate, (conn, facts)),
-        ("K-8", kpis.leads_by_channel, (conn, facts)),
-        ("K-9", kpis.retention_by_age, (conn, facts)),
-        ("K-10", kpis.transition_conversion, (conn, facts)),
-        ("K-11", kpis.response_entry_by_owner, (conn, facts)),
-        ("K-12", kpis.valid_lead_ratio, (conn, facts)),
-        ("K-13", kpis.response_time_by_type, (conn, facts, policy)),
-        ("K-14", kpis.sales_conversion_by_type, (conn, facts)),
-        ("K-15", kpis.content_click_rate, (conn, facts, policy)),
-        ("K-16", monitoring, (conn, facts)),
+
+    def cost_per_lead(conn: Connection, facts: LeadFacts) -> Kpi:
+        if costs is None:
+            stored = stored_campaign_costs(conn, facts.scope)
+            return kpis.cost_per_lead(conn, facts, stored, cost_source="campaign costs (CRM)")
+        return kpis.cost_per_lead(conn, facts, costs, cost_source="campaign costs (input)")
+
+    def with_policy(compute: Callable[[Connection, LeadFacts, Policy], Any]) -> Any:
+        return lambda conn, facts: compute(conn, facts, policy)
+
+    return [
+        (("K-10", kpis.transition_conversion), ("daily activity", daily_activity)),
+        (("K-8", kpis.leads_by_channel), ("K-16", monitoring), ("K-1", cost_per_lead)),
+        (("K-13", with_policy(kpis.response_time_by_type)),),
+        (("log-2", with_policy(unattended_high_priority)),),
+        (("K-7", kpis.campaign_conversion_rate),),
+        (("K-14", kpis.sales_conversion_by_type),),
+        (("log-1", unfollowed_transitions),),
+        (("K-11", kpis.response_entry_by_owner),),
+        (("K-9", kpis.retention_by_age),),
+        (("states", state_distribution),),
+        (("K-3", kpis.conversion_rate),),
+        (("funnel", funnel),),
+        (("K-15", with_policy(kpis.content_click_rate)),),
+        (("K-12", kpis.valid_lead_ratio),),
+        (("K-4", kpis.reactivation_rate),),
+        (("K-6", with_policy(kpis.cleanup_rate)),),
+        (("K-2", kpis.contact_rate),),
+        (("K-5", kpis.data_accuracy),),
+        (
+            ("parked", lambda conn, facts: parked_records(conn, facts.scope)),
+            ("quality", lambda conn, facts: open_quality_issues(conn, facts.scope)),
+            ("shadow", lambda conn, facts: shadow_writes(conn, facts.scope)),
+        ),
     ]
-    extra: dict[str, dict[str, Any]] = {"K-1": {"cost_source": cost_source}}
-    return [_timed(part, compute, *args, **extra.get(part, {})) for part, compute, args in parts]
+
+
+def assemble(
+    results: Mapping[str, Any], scope: ReportScope, generated_at: datetime | None = None
+) -> Report:
+    """The :class:`Report` from the results of :func:`report_parts`."""
+    daily = results["daily activity"]
+    return Report(
+        generated_at=generated_at or datetime.now(UTC),
+        scope=scope,
+        kpis=tuple(results[f"K-{n}"] for n in range(1, 17)),
+        state_distribution=tuple(results["states"]),
+        funnel=tuple(results["funnel"]),
+        trend_weekly=tuple(trend(daily, "week")),
+        trend_monthly=tuple(trend(daily, "month")),
+        parked=results["parked"],
+        quality=results["quality"],
+        shadow=results["shadow"],
+        log_checks=(results["log-1"], results["log-2"]),
+        notes=(
+            "periods and trends are in UTC",
+            "the period selects leads by creation date; activity by its own time",
+        ),
+    )
 
 
 def build_report(
@@ -225,8 +253,13 @@ def build_report(
     *,
     costs: Mapping[str, float] | None = None,
     generated_at: datetime | None = None,
+    workers: int | None = None,
 ) -> Report:
-    """Compute the whole report in one read transaction (a consistent snapshot).
+    """Compute the whole report from one consistent snapshot of the store.
+
+    On a large SQLite file store with two cores or more, the parts run in two worker
+    processes that read one snapshot (:mod:`parallel`); otherwise on one connection, in
+    one read transaction.
 
     Args:
         store: the state store.
@@ -234,34 +267,21 @@ def build_report(
         scope: the filters.
         costs: optional campaign costs (campaign code -> cost) for K-1.
         generated_at: when the report was made (default: the real time).
+        workers: processes to run the parts in (default: 2 on a large SQLite file
+            store, see :mod:`parallel`; else 1, this process).
     """
     start = time.perf_counter()
-    with store.engine.connect() as conn, conn.begin(), lead_facts(conn, scope, policy) as facts:
-        log.debug("report part facts: %.2fs", time.perf_counter() - start)
-        computed = compute_kpis(conn, facts, policy, costs)
-        daily = _timed("daily activity", daily_activity, conn, facts)
-        report = Report(
-            generated_at=generated_at or datetime.now(UTC),
-            scope=scope,
-            kpis=tuple(computed),
-            state_distribution=tuple(_timed("states", state_distribution, conn, facts)),
-            funnel=tuple(_timed("funnel", funnel, conn, facts)),
-            trend_weekly=tuple(trend(daily, "week")),
-            trend_monthly=tuple(trend(daily, "month")),
-            parked=_timed("parked", parked_records, conn, scope),
-            quality=_timed("quality", open_quality_issues, conn, scope),
-            shadow=_timed("shadow", shadow_writes, conn, scope),
-            log_checks=(
-                _timed("log-1", unfollowed_transitions, conn, facts),
-                _timed("log-2", unattended_high_priority, conn, facts, policy),
-            ),
-            notes=(
-                "periods and trends are in UTC",
-                "the period selects leads by creation date; activity by its own time",
-            ),
-        )
-    log.debug("report: %.2fs in all", time.perf_counter() - start)
-    return report
+    jobs = report_parts(policy, costs)
+    if workers is None:
+        workers = 2 if can_run_parallel(store.engine) else 1
+    if workers > 1:
+        results = run_parallel(store.engine, scope, policy, costs, report_parts, workers=workers)
+    else:
+        with store.engine.connect() as conn, conn.begin(), lead_facts(conn, scope, policy) as facts:
+            log.debug("report part facts: %.2fs", time.perf_counter() - start)
+            results = run_parts(conn, facts, jobs)
+    log.debug("report: %.2fs in all (%d connection(s))", time.perf_counter() - start, workers)
+    return assemble(results, scope, generated_at)
 
 
 def connection_ids(store: Store) -> list[str]:
@@ -273,12 +293,13 @@ def connection_ids(store: Store) -> list[str]:
 __all__ = [
     "PARKED_LISTED",
     "Report",
+    "assemble",
     "build_report",
-    "compute_kpis",
     "connection_ids",
     "funnel",
     "open_quality_issues",
     "parked_records",
+    "report_parts",
     "state_distribution",
     "stored_campaign_costs",
 ]

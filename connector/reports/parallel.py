@@ -1,0 +1,211 @@
+"""A large report on two worker processes at once: two cores, one snapshot of the store.
+
+A report over a million leads is a few dozen scans and sorts, each single-threaded inside
+SQLite. On a large SQLite file store the report therefore runs in two worker processes
+(threads would share SQLite's memory mutex: measured, two threads filling the facts took
+three times as long as one), and both read one snapshot:
+
+1. each worker opens the store and says it is ready;
+2. the parent takes the store's write lock (``BEGIN IMMEDIATE``) and lets the workers
+   begin reading: in WAL mode a reader's snapshot is fixed by its first read, so no
+   commit falls between theirs; the lock is released once both have read (milliseconds;
+   a sync waits that long);
+3. each worker fills its own temporary facts tables (:func:`facts.lead_facts`) from that
+   snapshot, then takes jobs, slowest first, until none is left. A job is a few parts
+   that share a grouping of the facts, so they run in the same worker;
+4. the results (plain dataclasses and dicts) come back to the parent, with each part's
+   time for the DEBUG log.
+
+PostgreSQL, in-memory SQLite and small stores keep the single connection of
+:func:`report.build_report`.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import queue
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from connector.config.policy import Policy
+from connector.errors import ReportWorkerError
+from connector.reports.facts import LeadFacts, lead_facts
+from connector.reports.scope import ReportScope
+from connector.reports.timing import timed
+
+log = logging.getLogger(__name__)
+
+#: One part of the report: a name (for timing and the results) and what computes it.
+Part = tuple[str, Callable[[Connection, LeadFacts], Any]]
+#: Parts that run one after the other on one connection (they share a grouping).
+Job = tuple[Part, ...]
+#: Builds the jobs inside a worker (functions do not cross process boundaries).
+JobsFactory = Callable[[Policy, Mapping[str, float] | None], list[Job]]
+
+#: Below this many stored leads, starting two processes costs more than it saves.
+PARALLEL_FROM_LEADS = 200_000
+#: How long the parent waits for a worker to start, or to report a job, at most.
+_WAIT = 600.0
+
+
+def can_run_parallel(engine: Engine, *, min_leads: int = PARALLEL_FROM_LEADS) -> bool:
+    """Whether :func:`run_parallel` pays off: a large SQLite file store, two cores or more."""
+    if engine.dialect.name != "sqlite" or (os.cpu_count() or 1) < 2:
+        return False
+    if engine.url.database in (None, "", ":memory:"):
+        return False
+    with engine.connect() as conn:
+        # The largest rowid, not a count: one index lookup instead of a scan.
+        highest = conn.exec_driver_sql("SELECT max(rowid) FROM leads").scalar()
+    return int(highest or 0) >= min_leads
+
+
+def run_parts(conn: Connection, facts: LeadFacts, jobs: list[Job]) -> dict[str, Any]:
+    """Every part of ``jobs`` on ``conn``, one after the other: ``{name: result}``."""
+    return {name: timed(name, compute, conn, facts) for job in jobs for name, compute in job}
+
+
+def run_parallel(
+    engine: Engine,
+    scope: ReportScope,
+    policy: Policy,
+    costs: Mapping[str, float] | None,
+    make_jobs: JobsFactory,
+    *,
+    workers: int = 2,
+) -> dict[str, Any]:
+    """The jobs of ``make_jobs`` on ``workers`` processes reading one snapshot."""
+    # spawn: a fresh interpreter, safe even when the parent runs scheduler threads.
+    context = multiprocessing.get_context("spawn")
+    url = engine.url.render_as_string(hide_password=False)
+    count = len(make_jobs(policy, costs))
+    tasks: Any = context.Queue()
+    messages: Any = context.Queue()
+    go = context.Event()
+    for index in range(count):
+        tasks.put(index)
+    for _ in range(workers):
+        tasks.put(None)
+    processes = [
+        context.Process(
+            target=_worker,
+            args=(url, scope, policy, costs, make_jobs, tasks, messages, go),
+            name=f"leadsync-report-{n}",
+            daemon=True,
+        )
+        for n in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    try:
+        _wait_for(messages, processes, "ready", workers)
+        with engine.connect() as lock:
+            lock.execution_options(leadsync_begin="IMMEDIATE")
+            with lock.begin():
+                go.set()
+                _wait_for(messages, processes, "began", workers)
+        return _collect(messages, processes, workers)
+    finally:
+        for process in processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.terminate()
+
+
+def _next(messages: Any, processes: list[Any]) -> tuple[Any, ...]:
+    deadline = time.monotonic() + _WAIT
+    while time.monotonic() < deadline:
+        try:
+            message: tuple[Any, ...] = messages.get(timeout=0.5)
+        except queue.Empty:
+            dead = [p.name for p in processes if p.exitcode not in (None, 0)]
+            if dead:
+                raise ReportWorkerError(
+                    f"report worker {', '.join(dead)} stopped without a result; "
+                    "run `leadsync -v report` again to see its log"
+                ) from None
+            continue
+        if message[0] == "error":
+            raise ReportWorkerError(f"a report worker failed: {message[1]}")
+        return message
+    raise ReportWorkerError(f"report workers gave no sign of life for {_WAIT:.0f} s")
+
+
+def _wait_for(messages: Any, processes: list[Any], kind: str, workers: int) -> None:
+    seen = 0
+    while seen < workers:
+        message = _next(messages, processes)
+        if message[0] != kind:
+            raise ReportWorkerError(f"report worker said {message[0]!r} before {kind!r}")
+        seen += 1
+
+
+def _collect(messages: Any, processes: list[Any], workers: int) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    finished = 0
+    while finished < workers:
+        message = _next(messages, processes)
+        if message[0] == "done":
+            for name, (result, seconds) in message[1].items():
+                log.debug("report part %s: %.2fs", name, seconds)
+                results[name] = result
+        elif message[0] == "filled":
+            log.debug("report part facts: %.2fs", message[1])
+        elif message[0] == "exit":
+            finished += 1
+    return results
+
+
+def _worker(
+    url: str,
+    scope: ReportScope,
+    policy: Policy,
+    costs: Mapping[str, float] | None,
+    make_jobs: JobsFactory,
+    tasks: Any,
+    messages: Any,
+    go: Any,
+) -> None:
+    from connector.gc_tuning import tune_for_batches
+    from connector.store.database import create_store_engine
+
+    tune_for_batches()
+    try:
+        engine = create_store_engine(url)
+        jobs = make_jobs(policy, costs)
+        with engine.connect() as conn:
+            messages.put(("ready",))
+            if not go.wait(_WAIT):
+                return
+            with conn.begin():
+                conn.exec_driver_sql("SELECT 1 FROM leads LIMIT 1").all()
+                messages.put(("began",))
+                start = time.perf_counter()
+                with lead_facts(conn, scope, policy) as facts:
+                    messages.put(("filled", time.perf_counter() - start))
+                    while (index := tasks.get()) is not None:
+                        done = {}
+                        for name, compute in jobs[index]:
+                            began = time.perf_counter()
+                            done[name] = (compute(conn, facts), time.perf_counter() - began)
+                        messages.put(("done", done))
+        engine.dispose()
+    except BaseException as exc:  # reported to the parent, which raises it
+        messages.put(("error", f"{type(exc).__name__}: {exc}"))
+        raise
+    messages.put(("exit",))
+
+
+__all__ = [
+    "PARALLEL_FROM_LEADS",
+    "Job",
+    "Part",
+    "can_run_parallel",
+    "run_parallel",
+    "run_parts",
+]

@@ -12,7 +12,9 @@ three times as long as one), and both read one snapshot:
    a sync waits that long);
 3. each worker fills its own temporary facts tables (:func:`facts.lead_facts`) from that
    snapshot, then takes jobs, slowest first, until none is left. A job is a few parts
-   that share a grouping of the facts, so they run in the same worker;
+   that share a grouping of the facts, so they run in the same worker. The jobs that
+   read the period's transition log all go to the first worker, the only one that
+   fills it;
 4. the results (plain dataclasses and dicts) come back to the parent, with each part's
    time for the DEBUG log.
 
@@ -22,6 +24,7 @@ PostgreSQL, in-memory SQLite and small stores keep the single connection of
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
 import os
@@ -77,24 +80,32 @@ def run_parallel(
     costs: Mapping[str, float] | None,
     make_jobs: JobsFactory,
     *,
+    log_parts: frozenset[str] = frozenset(),
     workers: int = 2,
 ) -> dict[str, Any]:
-    """The jobs of ``make_jobs`` on ``workers`` processes reading one snapshot."""
+    """The jobs of ``make_jobs`` on ``workers`` processes reading one snapshot.
+
+    ``log_parts`` names the parts that read :attr:`LeadFacts.log`: their jobs run in the
+    first worker, which alone fills the log.
+    """
     # spawn: a fresh interpreter, safe even when the parent runs scheduler threads.
     context = multiprocessing.get_context("spawn")
     url = engine.url.render_as_string(hide_password=False)
-    count = len(make_jobs(policy, costs))
+    jobs = make_jobs(policy, costs)
+    reads_log = [any(name in log_parts for name, _ in job) for job in jobs]
+    own: list[int] = [index for index, flag in enumerate(reads_log) if flag]
     tasks: Any = context.Queue()
     messages: Any = context.Queue()
     go = context.Event()
-    for index in range(count):
-        tasks.put(index)
+    for index, flag in enumerate(reads_log):
+        if not flag:
+            tasks.put(index)
     for _ in range(workers):
         tasks.put(None)
     processes = [
         context.Process(
             target=_worker,
-            args=(url, scope, policy, costs, make_jobs, tasks, messages, go),
+            args=(url, scope, policy, costs, make_jobs, own if n == 0 else [], tasks, messages, go),
             name=f"leadsync-report-{n}",
             daemon=True,
         )
@@ -108,8 +119,8 @@ def run_parallel(
             lock.execution_options(leadsync_begin="IMMEDIATE")
             with lock.begin():
                 go.set()
-                _wait_for(messages, processes, "began", workers)
-        return _collect(messages, processes, workers)
+                early = _wait_for(messages, processes, "began", workers)
+        return _collect(messages, processes, workers, early)
     finally:
         for process in processes:
             process.join(timeout=5)
@@ -136,20 +147,28 @@ def _next(messages: Any, processes: list[Any]) -> tuple[Any, ...]:
     raise ReportWorkerError(f"report workers gave no sign of life for {_WAIT:.0f} s")
 
 
-def _wait_for(messages: Any, processes: list[Any], kind: str, workers: int) -> None:
-    seen = 0
+def _wait_for(
+    messages: Any, processes: list[Any], kind: str, workers: int
+) -> list[tuple[Any, ...]]:
+    # A quick worker may already report results before the other one began: kept.
+    seen, early = 0, []
     while seen < workers:
         message = _next(messages, processes)
-        if message[0] != kind:
-            raise ReportWorkerError(f"report worker said {message[0]!r} before {kind!r}")
-        seen += 1
+        if message[0] == kind:
+            seen += 1
+        else:
+            early.append(message)
+    return early
 
 
-def _collect(messages: Any, processes: list[Any], workers: int) -> dict[str, Any]:
+def _collect(
+    messages: Any, processes: list[Any], workers: int, early: list[tuple[Any, ...]]
+) -> dict[str, Any]:
     results: dict[str, Any] = {}
     finished = 0
+    pending = list(early)
     while finished < workers:
-        message = _next(messages, processes)
+        message = pending.pop(0) if pending else _next(messages, processes)
         if message[0] == "done":
             for name, (result, seconds) in message[1].items():
                 log.debug("report part %s: %.2fs", name, seconds)
@@ -167,6 +186,7 @@ def _worker(
     policy: Policy,
     costs: Mapping[str, float] | None,
     make_jobs: JobsFactory,
+    own: list[int],
     tasks: Any,
     messages: Any,
     go: Any,
@@ -186,9 +206,10 @@ def _worker(
                 conn.exec_driver_sql("SELECT 1 FROM leads LIMIT 1").all()
                 messages.put(("began",))
                 start = time.perf_counter()
-                with lead_facts(conn, scope, policy) as facts:
+                with lead_facts(conn, scope, policy, with_log=bool(own)) as facts:
                     messages.put(("filled", time.perf_counter() - start))
-                    while (index := tasks.get()) is not None:
+                    # Lazily: its own jobs first, then the shared queue, one job at a time.
+                    for index in itertools.chain(own, iter(tasks.get, None)):
                         done = {}
                         for name, compute in jobs[index]:
                             began = time.perf_counter()

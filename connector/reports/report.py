@@ -177,6 +177,10 @@ def stored_campaign_costs(conn: Connection, scope: ReportScope) -> dict[str, flo
     return {str(code): float(total) for code, total in conn.execute(query)}
 
 
+#: The parts that read the period's transition log (:attr:`LeadFacts.log`).
+LOG_PARTS = frozenset({"K-10", "daily activity", "log-1", "log-2"})
+
+
 def report_parts(policy: Policy, costs: Mapping[str, float] | None = None) -> list[Job]:
     """Every part of the report as jobs of (connection, facts) functions, slowest first.
 
@@ -275,7 +279,9 @@ def build_report(
     if workers is None:
         workers = 2 if can_run_parallel(store.engine) else 1
     if workers > 1:
-        results = run_parallel(store.engine, scope, policy, costs, report_parts, workers=workers)
+        results = run_parallel(
+            store.engine, scope, policy, costs, report_parts, log_parts=LOG_PARTS, workers=workers
+        )
     else:
         with store.engine.connect() as conn, conn.begin(), lead_facts(conn, scope, policy) as facts:
             log.debug("report part facts: %.2fs", time.perf_counter() - start)
@@ -291,6 +297,7 @@ def connection_ids(store: Store) -> list[str]:
 
 
 __all__ = [
+    "LOG_PARTS",
     "PARKED_LISTED",
     "Report",
     "assemble",

@@ -250,7 +250,8 @@ def main() -> None:
         )
         print("  parts: " + "; ".join(line.removeprefix("report part ") for line in parts.lines))
         print(f"dashboard: {html:.2f}s, {page.stat().st_size / 1e6:.1f} MB")
-        print(f"peak RSS: {rss:.0f} MiB")
+        workers_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"peak RSS: {rss:.0f} MiB, largest report worker {workers_rss:.0f} MiB")
         print(
             f"K-2 contact rate {report.kpi('K-2').value}, K-16 inactive {report.kpi('K-16').value}"
         )

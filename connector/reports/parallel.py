@@ -29,8 +29,9 @@ import logging
 import multiprocessing
 import os
 import queue
+import signal
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -125,7 +126,8 @@ def run_parallel(
         for process in processes:
             process.join(timeout=5)
             if process.is_alive():
-                process.terminate()
+                process.kill()  # it ignores SIGTERM (see _worker)
+                process.join(timeout=5)
 
 
 def _next(messages: Any, processes: list[Any]) -> tuple[Any, ...]:
@@ -180,6 +182,21 @@ def _collect(
     return results
 
 
+def _queued(tasks: Any) -> Iterator[int]:
+    # A parent killed outright cannot send the last None: stop once it is gone.
+    parent = multiprocessing.parent_process()
+    while True:
+        try:
+            index = tasks.get(timeout=1.0)
+        except queue.Empty:
+            if parent is not None and not parent.is_alive():
+                return
+            continue
+        if index is None:
+            return
+        yield index
+
+
 def _worker(
     url: str,
     scope: ReportScope,
@@ -195,13 +212,19 @@ def _worker(
     from connector.store.database import create_store_engine
 
     tune_for_batches()
+    # The parent decides when the report stops (Ctrl-C, a service's SIGTERM reach the
+    # whole process group); it kills the workers then.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     try:
         engine = create_store_engine(url)
         jobs = make_jobs(policy, costs)
         with engine.connect() as conn:
             messages.put(("ready",))
-            if not go.wait(_WAIT):
-                return
+            parent = multiprocessing.parent_process()
+            while not go.wait(1.0):
+                if parent is not None and not parent.is_alive():
+                    return
             with conn.begin():
                 conn.exec_driver_sql("SELECT 1 FROM leads LIMIT 1").all()
                 messages.put(("began",))
@@ -209,7 +232,7 @@ def _worker(
                 with lead_facts(conn, scope, policy, with_log=bool(own)) as facts:
                     messages.put(("filled", time.perf_counter() - start))
                     # Lazily: its own jobs first, then the shared queue, one job at a time.
-                    for index in itertools.chain(own, iter(tasks.get, None)):
+                    for index in itertools.chain(own, _queued(tasks)):
                         done = {}
                         for name, compute in jobs[index]:
                             began = time.perf_counter()

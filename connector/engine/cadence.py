@@ -145,6 +145,8 @@ def _one_cadence(
     customer: list[tuple[datetime, CadenceStep]] = []
     owner: list[tuple[datetime, CadenceStep]] = []
     skipped: set[str] = set()
+    # Consent per class, asked once: a cadence repeats its steps many times.
+    allowed: dict[str, bool] = {}
     for step in cad.steps:
         for at in _occurrences(step, trigger, now):
             if cancelled is not None and at >= cancelled:
@@ -153,7 +155,10 @@ def _one_cadence(
                 owner.append((at, step))
             if step.audience != "customer":
                 continue
-            if not may_receive(ctx.lead, step.consent, rt):
+            ok = allowed.get(step.consent)
+            if ok is None:
+                ok = allowed[step.consent] = may_receive(ctx.lead, step.consent, rt)
+            if not ok:
                 skipped.add(step.consent)
                 continue
             if sent.get(step.code, 0) > 0:

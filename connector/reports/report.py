@@ -272,12 +272,15 @@ def build_report(
         costs: optional campaign costs (campaign code -> cost) for K-1.
         generated_at: when the report was made (default: the real time).
         workers: processes to run the parts in (default: 2 on a large SQLite file
-            store, see :mod:`parallel`; else 1, this process).
+            store, see :mod:`parallel`; else 1, this process). More than one applies
+            to a SQLite file store on two cores or more only.
     """
     start = time.perf_counter()
     jobs = report_parts(policy, costs)
     if workers is None:
         workers = 2 if can_run_parallel(store.engine) else 1
+    elif workers > 1 and not can_run_parallel(store.engine, min_leads=0):
+        workers = 1  # one snapshot for several workers is a SQLite (WAL) technique here
     if workers > 1:
         results = run_parallel(
             store.engine, scope, policy, costs, report_parts, log_parts=LOG_PARTS, workers=workers

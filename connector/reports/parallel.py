@@ -1,15 +1,16 @@
 """A large report on two worker processes at once: two cores, one snapshot of the store.
 
-A report over a million leads is a few dozen scans and sorts, each single-threaded inside
-SQLite. On a large SQLite file store the report therefore runs in two worker processes
-(threads would share SQLite's memory mutex: measured, two threads filling the facts took
-three times as long as one), and both read one snapshot:
+A report over a million leads is a few dozen scans and sorts, each single-threaded in the
+database. On a large store the report therefore runs in two worker processes (threads
+would share SQLite's memory mutex: measured, two threads filling the facts took three
+times as long as one), and both read one snapshot:
 
 1. each worker opens the store and says it is ready;
-2. the parent takes the store's write lock (``BEGIN IMMEDIATE``) and lets the workers
-   begin reading: in WAL mode a reader's snapshot is fixed by its first read, so no
-   commit falls between theirs; the lock is released once both have read (milliseconds;
-   a sync waits that long);
+2. the parent holds the snapshot while the workers begin reading. SQLite: it takes the
+   store's write lock (``BEGIN IMMEDIATE``); in WAL mode a reader's snapshot is fixed by
+   its first read, so no commit falls between theirs; the lock is released once both have
+   read (milliseconds; a sync waits that long). PostgreSQL: it exports the snapshot of a
+   repeatable-read transaction, which the workers adopt (``SET TRANSACTION SNAPSHOT``);
 3. each worker fills its own temporary facts tables (:func:`facts.lead_facts`) from that
    snapshot, then takes jobs, slowest first, until none is left. A job is a few parts
    that share a grouping of the facts, so they run in the same worker. The jobs that
@@ -18,7 +19,7 @@ three times as long as one), and both read one snapshot:
 4. the results (plain dataclasses and dicts) come back to the parent, with each part's
    time for the DEBUG log.
 
-PostgreSQL, in-memory SQLite and small stores keep the single connection of
+In-memory SQLite and small stores keep the single connection of
 :func:`report.build_report`.
 """
 
@@ -29,12 +30,14 @@ import logging
 import multiprocessing
 import os
 import queue
+import re
 import signal
 import time
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, RootTransaction
 
 from connector.config.policy import Policy
 from connector.errors import ReportWorkerError
@@ -53,20 +56,35 @@ JobsFactory = Callable[[Policy, Mapping[str, float] | None], list[Job]]
 
 #: Below this many stored leads, starting two processes costs more than it saves.
 PARALLEL_FROM_LEADS = 200_000
+# What pg_export_snapshot() returns, e.g. 00000003-0000001B-1.
+_SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f]+(-[0-9A-Fa-f]+)+")
 #: How long the parent waits for a worker to start, or to report a job, at most.
 _WAIT = 600.0
 
 
+def parallel_capable(engine: Engine) -> bool:
+    """Whether the store can share one snapshot across processes: SQLite file or PostgreSQL,
+    on two cores or more."""
+    if (os.cpu_count() or 1) < 2:
+        return False
+    if engine.dialect.name == "sqlite":
+        return engine.url.database not in (None, "", ":memory:")
+    return engine.dialect.name == "postgresql"
+
+
 def can_run_parallel(engine: Engine, *, min_leads: int = PARALLEL_FROM_LEADS) -> bool:
-    """Whether :func:`run_parallel` pays off: a large SQLite file store, two cores or more."""
-    if engine.dialect.name != "sqlite" or (os.cpu_count() or 1) < 2:
+    """Whether :func:`run_parallel` pays off: :func:`parallel_capable` and a large store."""
+    if not parallel_capable(engine):
         return False
-    if engine.url.database in (None, "", ":memory:"):
-        return False
-    with engine.connect() as conn:
+    if engine.dialect.name == "sqlite":
         # The largest rowid, not a count: one index lookup instead of a scan.
-        highest = conn.exec_driver_sql("SELECT max(rowid) FROM leads").scalar()
-    return int(highest or 0) >= min_leads
+        size = "SELECT max(rowid) FROM leads"
+    else:
+        # The planner's row estimate (-1 before the first ANALYZE): no scan either.
+        size = "SELECT reltuples FROM pg_class WHERE oid = 'leads'::regclass"
+    with engine.connect() as conn:
+        found = conn.exec_driver_sql(size).scalar()
+    return int(found or 0) >= min_leads
 
 
 def run_parts(conn: Connection, facts: LeadFacts, jobs: list[Job]) -> dict[str, Any]:
@@ -97,7 +115,7 @@ def run_parallel(
     own: list[int] = [index for index, flag in enumerate(reads_log) if flag]
     tasks: Any = context.Queue()
     messages: Any = context.Queue()
-    go = context.Event()
+    starts: Any = context.Queue()
     for index, flag in enumerate(reads_log):
         if not flag:
             tasks.put(index)
@@ -106,7 +124,17 @@ def run_parallel(
     processes = [
         context.Process(
             target=_worker,
-            args=(url, scope, policy, costs, make_jobs, own if n == 0 else [], tasks, messages, go),
+            args=(
+                url,
+                scope,
+                policy,
+                costs,
+                make_jobs,
+                own if n == 0 else [],
+                tasks,
+                messages,
+                starts,
+            ),
             name=f"leadsync-report-{n}",
             daemon=True,
         )
@@ -116,11 +144,10 @@ def run_parallel(
         process.start()
     try:
         _wait_for(messages, processes, "ready", workers)
-        with engine.connect() as lock:
-            lock.execution_options(leadsync_begin="IMMEDIATE")
-            with lock.begin():
-                go.set()
-                early = _wait_for(messages, processes, "began", workers)
+        with _shared_snapshot(engine) as token:
+            for _ in processes:
+                starts.put(token)
+            early = _wait_for(messages, processes, "began", workers)
         return _collect(messages, processes, workers, early)
     finally:
         for process in processes:
@@ -128,6 +155,53 @@ def run_parallel(
             if process.is_alive():
                 process.kill()  # it ignores SIGTERM (see _worker)
                 process.join(timeout=5)
+
+
+@contextmanager
+def _shared_snapshot(engine: Engine) -> Iterator[str | None]:
+    """Hold what makes the workers' first reads see one snapshot, while they begin.
+
+    SQLite: the write lock, so no commit falls between the workers' first reads (WAL
+    fixes a reader's snapshot there). PostgreSQL: an open repeatable-read transaction
+    whose exported snapshot the workers adopt (``SET TRANSACTION SNAPSHOT``).
+    """
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execution_options(leadsync_begin="IMMEDIATE")
+            with conn.begin():
+                yield None
+            return
+        conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            token = str(conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one())
+            yield token
+
+
+def _begin_in(conn: Connection, token: str | None) -> RootTransaction:
+    """Begin ``conn``'s read transaction on the parent's snapshot (see above)."""
+    if token is None:
+        transaction = conn.begin()
+        # The first read fixes the snapshot; the parent's write lock keeps commits out.
+        conn.exec_driver_sql("SELECT 1 FROM leads LIMIT 1").all()
+        return transaction
+    if not _SNAPSHOT_ID.fullmatch(token):
+        raise ReportWorkerError(f"unexpected snapshot id from PostgreSQL: {token!r}")
+    conn.execution_options(isolation_level="REPEATABLE READ")
+    transaction = conn.begin()
+    # Must be the transaction's first statement; the id is checked above (no binds here).
+    conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{token}'")
+    return transaction
+
+
+def _start_token(starts: Any) -> tuple[str | None] | None:
+    # (the snapshot token,) once the parent holds the snapshot; None if the parent died.
+    parent = multiprocessing.parent_process()
+    while True:
+        try:
+            return (starts.get(timeout=1.0),)
+        except queue.Empty:
+            if parent is not None and not parent.is_alive():
+                return None
 
 
 def _next(messages: Any, processes: list[Any]) -> tuple[Any, ...]:
@@ -206,7 +280,7 @@ def _worker(
     own: list[int],
     tasks: Any,
     messages: Any,
-    go: Any,
+    starts: Any,
 ) -> None:
     from connector.gc_tuning import tune_for_batches
     from connector.store.database import create_store_engine
@@ -221,12 +295,10 @@ def _worker(
         jobs = make_jobs(policy, costs)
         with engine.connect() as conn:
             messages.put(("ready",))
-            parent = multiprocessing.parent_process()
-            while not go.wait(1.0):
-                if parent is not None and not parent.is_alive():
-                    return
-            with conn.begin():
-                conn.exec_driver_sql("SELECT 1 FROM leads LIMIT 1").all()
+            started = _start_token(starts)
+            if started is None:
+                return  # the parent is gone
+            with _begin_in(conn, started[0]):
                 messages.put(("began",))
                 start = time.perf_counter()
                 with lead_facts(conn, scope, policy, with_log=bool(own)) as facts:
@@ -250,6 +322,7 @@ __all__ = [
     "Job",
     "Part",
     "can_run_parallel",
+    "parallel_capable",
     "run_parallel",
     "run_parts",
 ]

@@ -20,7 +20,13 @@ from connector.reports import kpis
 from connector.reports.facts import LeadFacts, lead_facts
 from connector.reports.logchecks import unattended_high_priority, unfollowed_transitions
 from connector.reports.monitoring import daily_activity, monitoring, trend
-from connector.reports.parallel import Job, can_run_parallel, run_parallel, run_parts
+from connector.reports.parallel import (
+    Job,
+    can_run_parallel,
+    parallel_capable,
+    run_parallel,
+    run_parts,
+)
 from connector.reports.result import Kpi
 from connector.reports.scope import TYPE_ORDER, ReportScope
 from connector.reports.shadow import shadow_writes
@@ -261,9 +267,9 @@ def build_report(
 ) -> Report:
     """Compute the whole report from one consistent snapshot of the store.
 
-    On a large SQLite file store with two cores or more, the parts run in two worker
-    processes that read one snapshot (:mod:`parallel`); otherwise on one connection, in
-    one read transaction.
+    On a large store (200,000 leads or more) with two cores or more, the parts run in two
+    worker processes that read one snapshot (:mod:`parallel`); otherwise on one
+    connection, in one read transaction.
 
     Args:
         store: the state store.
@@ -272,15 +278,15 @@ def build_report(
         costs: optional campaign costs (campaign code -> cost) for K-1.
         generated_at: when the report was made (default: the real time).
         workers: processes to run the parts in (default: 2 on a large SQLite file
-            store, see :mod:`parallel`; else 1, this process). More than one applies
-            to a SQLite file store on two cores or more only.
+            store, see :mod:`parallel`; else 1, this process). More than one needs a
+            SQLite file or PostgreSQL store and two cores or more.
     """
     start = time.perf_counter()
     jobs = report_parts(policy, costs)
     if workers is None:
         workers = 2 if can_run_parallel(store.engine) else 1
-    elif workers > 1 and not can_run_parallel(store.engine, min_leads=0):
-        workers = 1  # one snapshot for several workers is a SQLite (WAL) technique here
+    elif workers > 1 and not parallel_capable(store.engine):
+        workers = 1  # an in-memory SQLite store cannot be shared between processes
     if workers > 1:
         results = run_parallel(
             store.engine, scope, policy, costs, report_parts, log_parts=LOG_PARTS, workers=workers

@@ -71,7 +71,7 @@ def test_a_failing_worker_part_is_raised_with_its_message(sqlite_store: Store) -
 
 
 def test_asking_two_workers_is_safe_on_every_store(kpi_store: Store) -> None:
-    # PostgreSQL (and in-memory SQLite) stay on one connection: same report either way.
+    # Two workers on SQLite and on PostgreSQL (its exported snapshot): the same report.
     scope = ReportScope(as_of=AS_OF, since=SINCE, connection_ids=(CID,))
     serial = build_report(kpi_store, POLICY, scope, generated_at=MADE, workers=1)
     asked = build_report(kpi_store, POLICY, scope, generated_at=MADE, workers=2)

@@ -112,8 +112,11 @@ def run_cadences(
     res = CadenceResult()
     if where.state.is_terminal:
         return res
+    # LeadState is a StrEnum: the member compares and hashes as its value, without the
+    # per-access cost of ``.value`` (this loop runs for every cadence of every lead).
+    state = where.state
     for cad in rt.cadences:
-        if cad.states is not None and where.state.value not in cad.states:
+        if cad.states is not None and state not in cad.states:
             continue
         trigger = trigger_time(cad, ctx, facts, where)
         if trigger is None or trigger > now:

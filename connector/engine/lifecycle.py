@@ -286,8 +286,9 @@ class _Flow:
         return True
 
     def _external_downgrade(self, res: LifecycleResult) -> bool:
+        state = res.state  # a StrEnum: compares as its value
         for sig in self.rt.policy.lifecycle.external_downgrades:
-            if sig.from_state != res.state.value:
+            if sig.from_state != state:
                 continue
             fired = signal_fires(_signal_times(self.facts, sig.kinds), res.entered_at, sig)
             if fired is not None:
@@ -303,13 +304,13 @@ class _Flow:
         return False
 
     def _window(self, res: LifecycleResult, clock_reset: datetime | None) -> None:
-        win = self.rt.policy.lifecycle.windows.get(res.state.value)  # type: ignore[call-overload]
+        state = res.state.value
+        win = self.rt.policy.lifecycle.windows.get(state)  # type: ignore[call-overload]
         if win is None:
             return
         anchor = self.anchor(res.entered_at, clock_reset)
         days = whole_days(anchor, self.now)
         due = anchor + win.days * _DAY
-        state = res.state.value
         if self.now < due:
             res.lines.append(f"L-4: {days} of {win.days} days without activity in {state}")
             # The last line feeds the CRM's one-line reason: dates, not a day count, so the

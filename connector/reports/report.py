@@ -277,12 +277,11 @@ def build_report(
         scope: the filters.
         costs: optional campaign costs (campaign code -> cost) for K-1.
         generated_at: when the report was made (default: the real time).
-        workers: processes to run the parts in (default: 2 on a large SQLite file
-            store, see :mod:`parallel`; else 1, this process). More than one needs a
-            SQLite file or PostgreSQL store and two cores or more.
+        workers: processes to run the parts in (default: 2 on a large store, see
+            :mod:`parallel`; else 1, this process). More than one needs a SQLite file
+            or PostgreSQL store and two cores or more.
     """
     start = time.perf_counter()
-    jobs = report_parts(policy, costs)
     if workers is None:
         workers = 2 if can_run_parallel(store.engine) else 1
     elif workers > 1 and not parallel_capable(store.engine):
@@ -294,7 +293,7 @@ def build_report(
     else:
         with store.engine.connect() as conn, conn.begin(), lead_facts(conn, scope, policy) as facts:
             log.debug("report part facts: %.2fs", time.perf_counter() - start)
-            results = run_parts(conn, facts, jobs)
+            results = run_parts(conn, facts, report_parts(policy, costs))
     log.debug("report: %.2fs in all (%d connection(s))", time.perf_counter() - start, workers)
     return assemble(results, scope, generated_at)
 
